@@ -1,0 +1,31 @@
+/**
+ * Sending a kernel op to a backend. The inputs' backend runs it when it has the kernel;
+ * otherwise the inputs move to `js`, which has every kernel. Fallbacks are counted so
+ * benchmarks can show them.
+ */
+import type { Storage } from "../core/storage.ts";
+import type { Tensor } from "../core/tensor.ts";
+import type { Inference } from "../ops/define-op.ts";
+import type { Backend } from "./backend.ts";
+import { backends, getBackend, jsBackend } from "./index.ts";
+
+const fallbacks = new Map<string, number>();
+
+/** How many times each op fell back to the js backend. */
+export function fallbackCounts(): ReadonlyMap<string, number> {
+  return fallbacks;
+}
+
+function backendOf(inputs: readonly Tensor[]): Backend {
+  const first = inputs.find((t) => !t.wrappedNumber) ?? inputs[0];
+  return first ? (backends[first.storage.owner.name] ?? getBackend()) : getBackend();
+}
+
+export function runKernel(op: string, inputs: readonly Tensor[], attrs: unknown, inference: Inference): Storage[] {
+  const backend = backendOf(inputs);
+  if (backend !== jsBackend && !backend.hasKernel(op)) {
+    fallbacks.set(op, (fallbacks.get(op) ?? 0) + 1);
+    return jsBackend.run(op, inputs, attrs, inference);
+  }
+  return backend.run(op, inputs, attrs, inference);
+}

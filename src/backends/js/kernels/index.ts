@@ -1,0 +1,22 @@
+/**
+ * The js kernel table: total over the kernel ops of the registry, so the compiler refuses
+ * an op without a reference kernel.
+ */
+import type { JsKernelTable } from "../../../ops/registry.ts";
+import { binaryKernels } from "./binary.ts";
+import { copyKernels } from "./copy.ts";
+import { reduceKernels } from "./reduce.ts";
+import { unaryKernels } from "./unary.ts";
+import { shapeKernels } from "./shape.ts";
+import { indexingKernels } from "./indexing.ts";
+import { linalgKernels } from "./linalg.ts";
+
+export const jsKernels: JsKernelTable = {
+  ...unaryKernels,
+  ...binaryKernels,
+  ...reduceKernels,
+  ...copyKernels,
+  ...shapeKernels,
+  ...indexingKernels,
+  ...linalgKernels,
+};

@@ -1,0 +1,220 @@
+/**
+ * Binary elementwise primitives with broadcasting, and `where`.
+ *
+ * Note: broadcasting in vjp. An input broadcast to the output shape receives the output
+ * gradient summed back over the broadcast dims (`sumTo`), as PyTorch's `sum_to`.
+ *
+ * Dtypes follow PyTorch's `result_type` (scalars rank below tensors): arithmetic computes
+ * in the promoted type; true division of integers gives the default float; comparisons
+ * compute in the promoted type and give bool; logical ops give bool.
+ */
+import { DEFAULT_FLOAT, isFloating, resultType, type DType } from "../../core/dtype.ts";
+import { DTypeError, ValueError } from "../../core/errors.ts";
+import { broadcastShapes } from "../../core/shape.ts";
+import type { Scalar, Tensor } from "../../core/tensor.ts";
+import { apply1 } from "../apply.ts";
+import { wrapScalar } from "../creation.ts";
+import { defineOp, single, type KernelOp, type OnnxForm, type TensorMeta, type VjpContext } from "../define-op.ts";
+import { sumTo } from "./reduce.ts";
+
+/** A tensor, or a JS scalar standing for a 0-d tensor. */
+export type TensorLike = Tensor | Scalar;
+
+export function asTensor(x: TensorLike): Tensor {
+  return typeof x === "object" ? x : wrapScalar(x);
+}
+
+type Rule = "arith" | "sub" | "div" | "float" | "compare" | "logical" | "bitwise" | "shift";
+
+function promote(name: string, rule: Rule, a: TensorMeta, b: TensorMeta): { out: DType; compute: DType } {
+  const operand = (m: TensorMeta) => ({ dtype: m.dtype, ndim: m.shape.length, wrappedNumber: m.wrappedNumber ?? false });
+  const common = resultType(operand(a), operand(b));
+  switch (rule) {
+    case "sub":
+      if (common === "bool")
+        throw new DTypeError("subtraction of two bool tensors is not supported; use logicalXor or bitwiseXor instead");
+      return { out: common, compute: common };
+    case "div":
+    case "float": {
+      const f = isFloating(common) ? common : DEFAULT_FLOAT;
+      return { out: f, compute: f };
+    }
+    case "compare":
+      return { out: "bool", compute: common };
+    case "logical":
+      return { out: "bool", compute: common };
+    case "bitwise":
+    case "shift":
+      if (isFloating(common)) throw new DTypeError(`${name} is only supported for integer and bool tensors, got ${common}`);
+      return { out: common, compute: common };
+    default:
+      return { out: common, compute: common };
+  }
+}
+
+function binary<A = Record<string, never>>(
+  name: string,
+  rule: Rule | ((a: TensorMeta, b: TensorMeta, attrs: A) => { out: DType; compute: DType }),
+  onnx: OnnxForm,
+  vjp?: (g: Tensor, ctx: VjpContext<A>) => [Tensor | null, Tensor | null],
+): KernelOp<A> {
+  return defineOp<A>({
+    name,
+    inputs: ["a", "b"],
+    infer: ([a, b], attrs) => {
+      const { out, compute } = typeof rule === "function" ? rule(a!, b!, attrs) : promote(name, rule, a!, b!);
+      return single(broadcastShapes(a!.shape, b!.shape), out, [compute, compute]);
+    },
+    ...(vjp
+      ? {
+          vjp: ([g], ctx) => {
+            const [ga, gb] = vjp(g!, ctx);
+            return [ga && sumTo(ga, ctx.metas[0]!.shape), gb && sumTo(gb, ctx.metas[1]!.shape)];
+          },
+        }
+      : {}),
+    onnx,
+  });
+}
+
+export type RoundingMode = "trunc" | "floor" | null;
+
+export const binaryOps = {
+  add: binary("add", "arith", { type: "Add" }, (g) => [g, g]),
+  sub: binary("sub", "sub", { type: "Sub" }, (g) => [g, g.neg()]),
+  // Inputs are read one by one so that `x.mul_(2)` on a tensor that needs grad does not
+  // trip the in-place check on x, which this gradient never reads.
+  mul: binary("mul", "arith", { type: "Mul" }, (g, ctx) => [
+    ctx.needsGrad[0] ? g.mul(ctx.inputs[1]!) : null,
+    ctx.needsGrad[1] ? g.mul(ctx.inputs[0]!) : null,
+  ]),
+  div: binary<{ roundingMode: RoundingMode }>(
+    "div",
+    (a, b, { roundingMode }) => promote("div", roundingMode === null ? "div" : "arith", a, b),
+    { type: "Div" },
+    (g, ctx) => {
+      if (ctx.attrs.roundingMode !== null) return [g.mul(0), g.mul(0)];
+      const b = ctx.inputs[1]!;
+      return [g.div(b), ctx.needsGrad[1] ? g.neg().mul(ctx.inputs[0]!).div(b.mul(b)) : null];
+    },
+  ),
+  remainder: binary("remainder", "arith", { type: "Mod", pattern: "Mod with fmod=0 (sign of divisor)" }, (g, { inputs: [a, b] }) => [
+    g,
+    g.neg().mul(a!.div(b!, "floor")),
+  ]),
+  fmod: binary("fmod", "arith", { type: "Mod", pattern: "Mod with fmod=1" }, (g, { inputs: [a, b] }) => [
+    g,
+    g.neg().mul(a!.div(b!, "trunc")),
+  ]),
+  pow: binary("pow", "arith", { type: "Pow" }, (g, { inputs: [a, b], outputs: [out], needsGrad }) => [
+    needsGrad[0] ? g.mul(b!.mul(a!.pow(b!.sub(1)))).maskedFill(b!.eq(0), 0) : null,
+    // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (PyTorch's pow_backward_exponent).
+    needsGrad[1] ? g.mul(out!.mul(a!.log()).maskedFill(a!.eq(0).logicalAnd(b!.ge(0)), 0)) : null,
+  ]),
+  atan2: binary("atan2", "float", { type: "Atan", pattern: "Atan(a / b) with quadrant correction" }, (g, { inputs: [a, b] }) => {
+    const r = a!.mul(a!).add(b!.mul(b!));
+    return [g.mul(b!).div(r), g.mul(a!).neg().div(r)];
+  }),
+  // PyTorch splits the gradient evenly between equal inputs.
+  maximum: binary("maximum", "arith", { type: "Max" }, (g, { inputs: [a, b] }) => splitByComparison(g, a!, b!)),
+  minimum: binary("minimum", "arith", { type: "Min" }, (g, { inputs: [a, b] }) => splitByComparison(g, b!, a!)),
+  eq: binary("eq", "compare", { type: "Equal" }),
+  ne: binary("ne", "compare", { type: "Equal", pattern: "Not(Equal)" }),
+  lt: binary("lt", "compare", { type: "Less" }),
+  le: binary("le", "compare", { type: "LessOrEqual", sinceOpset: 12 }),
+  gt: binary("gt", "compare", { type: "Greater" }),
+  ge: binary("ge", "compare", { type: "GreaterOrEqual", sinceOpset: 12 }),
+  logicalAnd: binary("logicalAnd", "logical", { type: "And" }),
+  logicalOr: binary("logicalOr", "logical", { type: "Or" }),
+  logicalXor: binary("logicalXor", "logical", { type: "Xor" }),
+  bitwiseAnd: binary("bitwiseAnd", "bitwise", { type: "BitwiseAnd", sinceOpset: 18 }),
+  bitwiseOr: binary("bitwiseOr", "bitwise", { type: "BitwiseOr", sinceOpset: 18 }),
+  bitwiseXor: binary("bitwiseXor", "bitwise", { type: "BitwiseXor", sinceOpset: 18 }),
+  bitwiseLeftShift: binary("bitwiseLeftShift", "shift", { type: "BitShift", pattern: "BitShift direction=LEFT" }),
+  bitwiseRightShift: binary("bitwiseRightShift", "shift", { type: "BitShift", pattern: "BitShift direction=RIGHT" }),
+  where: defineOp({
+    name: "where",
+    inputs: ["condition", "a", "b"],
+    infer: ([c, a, b]) => {
+      if (c!.dtype !== "bool" && c!.dtype !== "uint8")
+        throw new DTypeError(`where expects a bool condition, got ${c!.dtype}`);
+      const common = promote("where", "arith", a!, b!).out;
+      return single(broadcastShapes(c!.shape, a!.shape, b!.shape), common, [undefined, common, common]);
+    },
+    vjp: ([g], { inputs: [c], metas }) => {
+      const zero = g!.mul(0);
+      return [null, sumTo(g!.where(c!, zero), metas[1]!.shape), sumTo(zero.where(c!, g!), metas[2]!.shape)];
+    },
+    onnx: { type: "Where", sinceOpset: 9 },
+  }),
+};
+
+function splitByComparison(g: Tensor, larger: Tensor, smaller: Tensor): [Tensor, Tensor] {
+  const half = g.div(2);
+  const tie = larger.eq(smaller);
+  const gLarger = g.where(larger.gt(smaller), g.mul(0)).where(tie.logicalNot(), half);
+  const gSmaller = g.where(larger.lt(smaller), g.mul(0)).where(tie.logicalNot(), half);
+  return [gLarger, gSmaller];
+}
+
+export type BinaryName = Exclude<keyof typeof binaryOps, "where" | "div">;
+
+const fn =
+  (name: Exclude<BinaryName, "div">) =>
+  (a: TensorLike, b: TensorLike): Tensor =>
+    apply1(binaryOps[name], [asTensor(a), asTensor(b)], {} as never);
+
+/**
+ * a + alpha·b, broadcasting. `add(x, 1)`, `add(x, y, 0.5)`.
+ */
+export function add(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
+  const bt = alpha === 1 ? asTensor(b) : mul(b, alpha);
+  return apply1(binaryOps.add, [asTensor(a), bt], {});
+}
+/** a − alpha·b */
+export function sub(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
+  const bt = alpha === 1 ? asTensor(b) : mul(b, alpha);
+  return apply1(binaryOps.sub, [asTensor(a), bt], {});
+}
+export const mul = fn("mul");
+/**
+ * a / b. Integers divide to the default float; with `roundingMode` "trunc" or "floor" the
+ * quotient is rounded and keeps the promoted dtype (integer division by zero throws).
+ */
+export function div(a: TensorLike, b: TensorLike, roundingMode: RoundingMode = null): Tensor {
+  if (roundingMode !== null && roundingMode !== "trunc" && roundingMode !== "floor")
+    throw new ValueError(`div expected roundingMode to be one of null, 'trunc', or 'floor' but found '${roundingMode}'`);
+  return apply1(binaryOps.div, [asTensor(a), asTensor(b)], { roundingMode });
+}
+/** a // b (`torch.floor_divide`). */
+export const floorDivide = (a: TensorLike, b: TensorLike): Tensor => div(a, b, "floor");
+/** Python's modulus: the result has the sign of the divisor. */
+export const remainder = fn("remainder");
+/** C's fmod: the result has the sign of the dividend. */
+export const fmod = fn("fmod");
+export const pow = fn("pow");
+/** The angle of (b, a) in (−π, π]. */
+export const atan2 = fn("atan2");
+/** Elementwise maximum; nan if either is nan. */
+export const maximum = fn("maximum");
+/** Elementwise minimum; nan if either is nan. */
+export const minimum = fn("minimum");
+export const eq = fn("eq");
+export const ne = fn("ne");
+export const lt = fn("lt");
+export const le = fn("le");
+export const gt = fn("gt");
+export const ge = fn("ge");
+export const logicalAnd = fn("logicalAnd");
+export const logicalOr = fn("logicalOr");
+export const logicalXor = fn("logicalXor");
+export const bitwiseAnd = fn("bitwiseAnd");
+export const bitwiseOr = fn("bitwiseOr");
+export const bitwiseXor = fn("bitwiseXor");
+export const bitwiseLeftShift = fn("bitwiseLeftShift");
+export const bitwiseRightShift = fn("bitwiseRightShift");
+
+/** Elements of `a` where `condition` is true, of `b` elsewhere (broadcasting all three). */
+export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  return apply1(binaryOps.where, [condition, asTensor(a), asTensor(b)], {});
+}

@@ -1,0 +1,3 @@
+/** (being written) */
+export const indexingOps = {};
+export const indexingMethods = {};

@@ -1,0 +1,3 @@
+/** (being written) */
+export const linalgOps = {};
+export const linalgMethods = {};

@@ -1,0 +1,3 @@
+/** (being written) */
+export const shapeOps = {};
+export const shapeMethods = {};
