@@ -20,7 +20,7 @@ if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", "--test", "--test-reporter=spec", ...files], {
   cwd: root,
   stdio: "inherit",
 });

@@ -7,7 +7,6 @@
  */
 import { AutogradError, DTypeError } from "../core/errors.ts";
 import type { Tensor } from "../core/tensor.ts";
-import { noGrad } from "./grad-mode.ts";
 import { grad } from "./backward.ts";
 import { randn, zeros } from "../ops/creation.ts";
 import { Generator } from "../core/random.ts";
@@ -73,7 +72,7 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
   const numerical = diffInputs.map(({ t }) => {
     const data = t.rawStorage() as Float64Array;
     const jac = new Float64Array(t.size * nOut);
-    noGrad(() => {
+    {
       for (let j = 0; j < t.size; j++) {
         const at = t.offset + j;
         const orig = data[at]!;
@@ -84,7 +83,7 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
         data[at] = orig;
         for (let k = 0; k < nOut; k++) jac[j * nOut + k] = (plus[k]! - minus[k]!) / (2 * eps);
       }
-    });
+    }
     return jac;
   });
 

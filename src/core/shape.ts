@@ -123,7 +123,7 @@ export function checkShape(shape: Shape, what = "size"): number[] {
  * memory layout does not allow it (PyTorch's `computeStride`, used by `view`).
  */
 export function viewStrides(oldShape: Shape, oldStrides: readonly number[], newShape: Shape): number[] | undefined {
-  if (numel(oldShape) === 0) return contiguousStrides(newShape);
+  if (numel(oldShape) === 0 || oldShape.length === 0) return contiguousStrides(newShape);
   const newStrides = new Array<number>(newShape.length).fill(0);
   let viewD = newShape.length - 1;
   let chunkBaseStride = oldStrides[oldStrides.length - 1] ?? 1;

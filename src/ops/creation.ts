@@ -4,7 +4,7 @@
  */
 import { DEFAULT_FLOAT, DTYPES, isDType, isFloating, type DType, type StorageArray } from "../core/dtype.ts";
 import { DTypeError, ValueError } from "../core/errors.ts";
-import { encodeBfloat16, encodeFloat16 } from "../core/half.ts";
+import { encodeBfloat16, encodeFloat16, fromBfloat16Bits, fromFloat16Bits, toBfloat16Bits, toFloat16Bits } from "../core/half.ts";
 import { defaultGenerator, fillNormal, fillRandint, fillUniform, randperm as randpermValues, type Generator } from "../core/random.ts";
 import { checkShape, numel, type Shape } from "../core/shape.ts";
 import { Tensor, type NestedArray, type Scalar } from "../core/tensor.ts";
@@ -206,7 +206,15 @@ export function arange(start: number, end?: number, step = 1, options: CreateOpt
 export function linspace(start: number, end: number, steps: number, options: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = options.dtype ?? DEFAULT_FLOAT;
-  const r = dtype === "float32" || dtype === "float16" || dtype === "bfloat16" ? Math.fround : (x: number) => x;
+  // PyTorch computes linspace in the dtype's own arithmetic (each step rounds to it).
+  const r =
+    dtype === "float32"
+      ? Math.fround
+      : dtype === "float16"
+        ? (x: number) => fromFloat16Bits(toFloat16Bits(x))
+        : dtype === "bfloat16"
+          ? (x: number) => fromBfloat16Bits(toBfloat16Bits(x))
+          : (x: number) => x;
   const values = new Float64Array(steps);
   if (steps === 1) values[0] = start;
   else if (steps > 1) {

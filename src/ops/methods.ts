@@ -53,7 +53,7 @@ for (const [name, fn] of Object.entries(opMethods)) {
   };
 }
 for (const name of inplaceNames) {
-  const f = (opMethods as Record<string, (x: Tensor, ...rest: unknown[]) => Tensor>)[name]!;
+  const f = (opMethods as unknown as Record<string, (x: Tensor, ...rest: unknown[]) => Tensor>)[name]!;
   proto[`${name}_`] = function (this: Tensor, ...rest: unknown[]) {
     return assignInPlace(this, f(this, ...rest), `${name}_`);
   };

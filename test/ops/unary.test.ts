@@ -21,7 +21,8 @@ const infos: Record<string, OpInfo> = {
   isinf: unary(c.isinf),
   logicalNot: unary(c.logicalNot),
   bitwiseNot: unary(c.bitwiseNot),
-  clamp: { run: ([x], a) => c.clamp(x!, a.min as number | null, a.max as number | null) },
+  // At the bounds clamp has a kink: PyTorch's gradient is 1 there, finite differences give 1/2.
+  clamp: { run: ([x], a) => c.clamp(x!, a.min as number | null, a.max as number | null), gradcheckSkip: /at bounds/ },
   cast: { run: ([x], a) => x!.to(a.dtype as DType) },
 };
 for (const name of [

@@ -24,15 +24,18 @@ export function asTensor(x: TensorLike): Tensor {
   return typeof x === "object" ? x : wrapScalar(x);
 }
 
-type Rule = "arith" | "sub" | "div" | "float" | "compare" | "logical" | "bitwise" | "shift";
+type Rule = "arith" | "numeric" | "sub" | "div" | "float" | "compare" | "logical" | "bitwise" | "shift";
 
 function promote(name: string, rule: Rule, a: TensorMeta, b: TensorMeta): { out: DType; compute: DType } {
   const operand = (m: TensorMeta) => ({ dtype: m.dtype, ndim: m.shape.length, wrappedNumber: m.wrappedNumber ?? false });
   const common = resultType(operand(a), operand(b));
   switch (rule) {
     case "sub":
-      if (common === "bool")
-        throw new DTypeError("subtraction of two bool tensors is not supported; use logicalXor or bitwiseXor instead");
+      if (a.dtype === "bool" || b.dtype === "bool")
+        throw new DTypeError("subtraction with a bool tensor is not supported; to invert a mask use logicalNot()");
+      return { out: common, compute: common };
+    case "numeric":
+      if (common === "bool") throw new DTypeError(`${name} is not implemented for bool tensors`);
       return { out: common, compute: common };
     case "div":
     case "float": {
@@ -77,6 +80,7 @@ function binary<A = Record<string, never>>(
   });
 }
 
+/** How `div` rounds its quotient: not at all (null), toward zero, or toward −∞. */
 export type RoundingMode = "trunc" | "floor" | null;
 
 export const binaryOps = {
@@ -95,22 +99,26 @@ export const binaryOps = {
     (g, ctx) => {
       if (ctx.attrs.roundingMode !== null) return [g.mul(0), g.mul(0)];
       const b = ctx.inputs[1]!;
-      return [g.div(b), ctx.needsGrad[1] ? g.neg().mul(ctx.inputs[0]!).div(b.mul(b)) : null];
+      // PyTorch's div_tensor_other_backward: -g · ((a / b) / b), in that order.
+      return [g.div(b), ctx.needsGrad[1] ? g.neg().mul(ctx.inputs[0]!.div(b).div(b)) : null];
     },
   ),
-  remainder: binary("remainder", "arith", { type: "Mod", pattern: "Mod with fmod=0 (sign of divisor)" }, (g, { inputs: [a, b] }) => [
+  remainder: binary("remainder", "numeric", { type: "Mod", pattern: "Mod with fmod=0 (sign of divisor)" }, (g, { inputs: [a, b] }) => [
     g,
     g.neg().mul(a!.div(b!, "floor")),
   ]),
-  fmod: binary("fmod", "arith", { type: "Mod", pattern: "Mod with fmod=1" }, (g, { inputs: [a, b] }) => [
+  fmod: binary("fmod", "numeric", { type: "Mod", pattern: "Mod with fmod=1" }, (g, { inputs: [a, b] }) => [
     g,
     g.neg().mul(a!.div(b!, "trunc")),
   ]),
-  pow: binary("pow", "arith", { type: "Pow" }, (g, { inputs: [a, b], outputs: [out], needsGrad }) => [
-    needsGrad[0] ? g.mul(b!.mul(a!.pow(b!.sub(1)))).maskedFill(b!.eq(0), 0) : null,
+  pow: binary("pow", "numeric", { type: "Pow" }, (g, { inputs: [a, bIn], outputs: [out], needsGrad }) => {
+    const b = bIn!.dtype === "bool" ? bIn!.to(g.dtype) : bIn!;
+    return [
+    needsGrad[0] ? g.mul(b.mul(a!.pow(b.sub(1)))).maskedFill(b.eq(0), 0) : null,
     // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (PyTorch's pow_backward_exponent).
-    needsGrad[1] ? g.mul(out!.mul(a!.log()).maskedFill(a!.eq(0).logicalAnd(b!.ge(0)), 0)) : null,
-  ]),
+    needsGrad[1] ? g.mul(out!.mul(a!.log()).maskedFill(a!.eq(0).logicalAnd(b.ge(0)), 0)) : null,
+    ];
+  }),
   atan2: binary("atan2", "float", { type: "Atan", pattern: "Atan(a / b) with quadrant correction" }, (g, { inputs: [a, b] }) => {
     const r = a!.mul(a!).add(b!.mul(b!));
     return [g.mul(b!).div(r), g.mul(a!).neg().div(r)];

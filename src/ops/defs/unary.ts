@@ -11,7 +11,7 @@ import type { Tensor } from "../../core/tensor.ts";
 import { apply1 } from "../apply.ts";
 import { defineOp, single, type KernelOp, type OnnxForm, type TensorMeta } from "../define-op.ts";
 
-type DTypeRule = "float" | "same" | "bool" | "integral" | "signed";
+type DTypeRule = "float" | "same" | "bool" | "integral" | "signed" | "numeric";
 
 function outDType(name: string, rule: DTypeRule, d: DType): { out: DType; compute: DType } {
   switch (rule) {
@@ -23,6 +23,9 @@ function outDType(name: string, rule: DTypeRule, d: DType): { out: DType; comput
       return { out: "bool", compute: d };
     case "integral":
       if (isFloating(d)) throw new DTypeError(`${name} is only supported for integer and bool tensors, got ${d}`);
+      return { out: d, compute: d };
+    case "numeric":
+      if (d === "bool") throw new DTypeError(`${name} is not implemented for bool tensors`);
       return { out: d, compute: d };
     case "signed":
       if (d === "bool") throw new DTypeError(`${name} is not supported for bool tensors; use logicalNot for bool`);
@@ -53,7 +56,7 @@ function unary<A = Record<string, never>>(
 const SQRT_PI_2 = 2 / Math.sqrt(Math.PI);
 
 export const unaryOps = {
-  abs: unary("abs", "same", { type: "Abs" }, (g, x) => g.mul(x().sign())),
+  abs: unary("abs", "numeric", { type: "Abs" }, (g, x) => g.mul(x().sign())),
   neg: unary("neg", "signed", { type: "Neg" }, (g) => g.neg()),
   sign: unary("sign", "same", { type: "Sign" }, (g) => g.mul(0)),
   exp: unary("exp", "float", { type: "Exp" }, (g, _x, out) => g.mul(out())),

@@ -113,10 +113,14 @@ function bigPow(a: bigint, b: bigint): bigint {
 const fmax = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a < b ? b : a);
 const fmin = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : b < a ? b : a);
 
+/**
+ * Shifts as Debian's PyTorch 1.13 computes them on x86: the count is taken modulo the
+ * width of the promoted C type (32 bits for int8..int32, 64 for int64), which is what the
+ * shift instruction does; newer PyTorch returns 0 / the sign instead for counts past the width.
+ */
 function shiftFns(dtype: DType, left: boolean): Num {
-  const bits = DTYPES[dtype].itemsize * 8;
-  if (left) return (a, b) => (b < 0 || b >= bits ? 0 : bits === 32 ? a << b : wrapNarrow(a * 2 ** b, dtype));
-  return (a, b) => (b < 0 || b >= bits ? (a < 0 ? -1 : 0) : a >> b);
+  if (left) return (a, b) => wrapNarrow(dtype === "int32" ? a << (b & 31) : (a << (b & 31)) | 0, dtype);
+  return (a, b) => a >> (b & 31);
 }
 
 function fnsFor(name: BinaryName, dtype: DType): Fns {
@@ -174,13 +178,13 @@ function fnsFor(name: BinaryName, dtype: DType): Fns {
       return {
         float: shiftFns(dtype, true),
         int: shiftFns(dtype, true),
-        big: (a, b) => (b < 0n || b >= 64n ? 0n : BigInt.asIntN(64, a << b)),
+        big: (a, b) => BigInt.asIntN(64, a << (b & 63n)),
       };
     case "bitwiseRightShift":
       return {
         float: shiftFns(dtype, false),
         int: shiftFns(dtype, false),
-        big: (a, b) => (b < 0n || b >= 64n ? (a < 0n ? -1n : 0n) : a >> b),
+        big: (a, b) => a >> (b & 63n),
       };
   }
 }

@@ -19,7 +19,8 @@ interface ScalarFns {
 }
 
 const identity = (x: number) => x;
-const signOf = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN);
+// PyTorch's sign maps nan to 0 and keeps the sign of zero.
+const signOf = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? x : 0);
 const log1p = Math.log1p;
 const b = (x: boolean) => (x ? 1 : 0);
 
