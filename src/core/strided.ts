@@ -49,9 +49,30 @@ export function offsetsOf(shape: Shape, strides: readonly number[], offset: numb
   let total = 1;
   for (const d of shape) total *= d;
   const out = total < 2 ** 31 ? new Int32Array(total) : new Float64Array(total);
-  forEachOffset(shape, strides, offset, (o, i) => {
-    out[i] = o;
-  });
+  if (total === 0) return out;
+  const ndim = shape.length;
+  if (ndim === 0) {
+    out[0] = offset;
+    return out;
+  }
+  // An odometer over the outer dims, a tight loop over the last one.
+  const last = ndim - 1;
+  const inner = shape[last]!;
+  const step = strides[last]!;
+  const index = new Array<number>(ndim).fill(0);
+  let base = offset;
+  let i = 0;
+  for (;;) {
+    for (let j = 0, o = base; j < inner; j++, o += step) out[i++] = o;
+    if (i >= total) break;
+    let d = last - 1;
+    for (; d >= 0; d--) {
+      base += strides[d]!;
+      if (++index[d]! < shape[d]!) break;
+      base -= strides[d]! * shape[d]!;
+      index[d] = 0;
+    }
+  }
   return out;
 }
 

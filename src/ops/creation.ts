@@ -5,6 +5,9 @@
 import { DEFAULT_FLOAT, DTYPES, isDType, isFloating, type DType, type StorageArray } from "../core/dtype.ts";
 import { DTypeError, ValueError } from "../core/errors.ts";
 import { encodeBfloat16, encodeFloat16, fromBfloat16Bits, fromFloat16Bits, toBfloat16Bits, toFloat16Bits } from "../core/half.ts";
+
+const roundToFloat16 = (x: number) => fromFloat16Bits(toFloat16Bits(x));
+const roundToBfloat16 = (x: number) => fromBfloat16Bits(toBfloat16Bits(x));
 import { defaultGenerator, fillNormal, fillRandint, fillUniform, randperm as randpermValues, type Generator } from "../core/random.ts";
 import { checkShape, numel, type Shape } from "../core/shape.ts";
 import { Tensor, type NestedArray, type Scalar } from "../core/tensor.ts";
@@ -206,15 +209,9 @@ export function arange(start: number, end?: number, step = 1, options: CreateOpt
 export function linspace(start: number, end: number, steps: number, options: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = options.dtype ?? DEFAULT_FLOAT;
-  // PyTorch computes linspace in the dtype's own arithmetic (each step rounds to it).
-  const r =
-    dtype === "float32"
-      ? Math.fround
-      : dtype === "float16"
-        ? (x: number) => fromFloat16Bits(toFloat16Bits(x))
-        : dtype === "bfloat16"
-          ? (x: number) => fromBfloat16Bits(toBfloat16Bits(x))
-          : (x: number) => x;
+  // PyTorch computes linspace in float32 arithmetic for float32 and the 16-bit floats
+  // (rounding once when storing), in float64 otherwise.
+  const r = dtype === "float32" || dtype === "float16" || dtype === "bfloat16" ? Math.fround : (x: number) => x;
   const values = new Float64Array(steps);
   if (steps === 1) values[0] = start;
   else if (steps > 1) {
@@ -222,7 +219,9 @@ export function linspace(start: number, end: number, steps: number, options: Cre
     const e = r(end);
     const step = r((e - s) / (steps - 1));
     const half = Math.floor(steps / 2);
-    for (let i = 0; i < steps; i++) values[i] = i < half ? r(s + r(step * i)) : r(e - r(step * (steps - i - 1)));
+    // Observed in PyTorch 1.13: the forward half rounds step·i to the dtype, the backward half does not.
+    const h = dtype === "float16" ? roundToFloat16 : dtype === "bfloat16" ? roundToBfloat16 : r;
+    for (let i = 0; i < steps; i++) values[i] = i < half ? r(s + h(step * i)) : r(e - r(step * (steps - i - 1)));
   }
   return finish(fromStorageArray(storageFromNumbers(values, dtype), [steps], dtype), options);
 }

@@ -4,7 +4,7 @@
  * are never copied; contiguous same-shape operands take a plain indexed loop.
  */
 import { broadcastStrides, isContiguous, numel, type Shape } from "../../../core/shape.ts";
-import { forEachOffset } from "../../../core/strided.ts";
+import { forEachOffset, offsetsOf } from "../../../core/strided.ts";
 import { allocCompute, type ComputeArray, type JsView } from "../compute.ts";
 import type { DType } from "../../../core/dtype.ts";
 
@@ -16,13 +16,8 @@ function isDenseFor(v: JsView, shape: Shape): boolean {
 }
 
 /** Buffer offsets of `v`'s elements read as broadcast to `shape`, in row-major order. */
-function broadcastOffsets(v: JsView, shape: Shape): Int32Array {
-  const strides = broadcastStrides(v.shape, v.strides, shape);
-  const out = new Int32Array(numel(shape));
-  forEachOffset(shape, strides, v.offset, (o, i) => {
-    out[i] = o;
-  });
-  return out;
+function broadcastOffsets(v: JsView, shape: Shape): Int32Array | Float64Array {
+  return offsetsOf(shape, broadcastStrides(v.shape, v.strides, shape), v.offset);
 }
 
 /** out[i] = f(x[i]) over `shape`, into a new array of `dtype`'s compute form. */
@@ -47,10 +42,30 @@ export function map2(a: JsView, b: JsView, shape: Shape, dtype: DType, f: (x: Va
   } else if (isDenseFor(a, shape) && numel(b.shape) === 1) {
     const y = bs[b.offset]!;
     for (let i = 0; i < n; i++) out[i] = f(as[i]!, y);
-  } else {
-    const ao = broadcastOffsets(a, shape);
-    const bo = broadcastOffsets(b, shape);
-    for (let i = 0; i < n; i++) out[i] = f(as[ao[i]!]!, bs[bo[i]!]!);
+  } else if (shape.length > 0) {
+    // Walk both operands by their broadcast strides: an odometer over the outer dims and a
+    // tight loop over the last one, with no per-element offset tables.
+    const sa = broadcastStrides(a.shape, a.strides, shape);
+    const sb = broadcastStrides(b.shape, b.strides, shape);
+    const last = shape.length - 1;
+    const inner = shape[last]!;
+    const da = sa[last]!;
+    const db = sb[last]!;
+    const index = new Array<number>(shape.length).fill(0);
+    let oa = a.offset;
+    let ob = b.offset;
+    let i = 0;
+    while (i < n) {
+      for (let j = 0, pa = oa, pb = ob; j < inner; j++, pa += da, pb += db) out[i++] = f(as[pa]!, bs[pb]!);
+      for (let d = last - 1; d >= 0; d--) {
+        oa += sa[d]!;
+        ob += sb[d]!;
+        if (++index[d]! < shape[d]!) break;
+        oa -= sa[d]! * shape[d]!;
+        ob -= sb[d]! * shape[d]!;
+        index[d] = 0;
+      }
+    }
   }
   return out as unknown as ComputeArray;
 }
