@@ -8,7 +8,7 @@ import { encodeBfloat16, encodeFloat16, fromBfloat16Bits, fromFloat16Bits, toBfl
 
 const roundToFloat16 = (x: number) => fromFloat16Bits(toFloat16Bits(x));
 const roundToBfloat16 = (x: number) => fromBfloat16Bits(toBfloat16Bits(x));
-import { defaultGenerator, fillNormal, fillRandint, fillUniform, randperm as randpermValues, type Generator } from "../core/random.ts";
+import { defaultGenerator, fillNormal, fillRandint, fillUniform, randperm as randpermValues, type Generator, type RandintArray } from "../core/random.ts";
 import { checkShape, numel, type Shape } from "../core/shape.ts";
 import { Tensor, type NestedArray, type Scalar } from "../core/tensor.ts";
 import { getBackend } from "../backends/index.ts";
@@ -267,10 +267,10 @@ export function randint(low: number | bigint, high: number | bigint, shape: Shap
   if (hi <= lo) throw new ValueError(`randint: expected low < high, got low=${lo}, high=${hi}`);
   const size = sizeArg(shape);
   const n = numel(size);
-  const values = dtype === "int64" ? new BigInt64Array(n) : new Float64Array(n);
-  fillRandint(options.generator ?? defaultGenerator, values, lo, hi);
-  const storage = dtype === "int64" ? (values as BigInt64Array) : storageFromNumbers(values as Float64Array, dtype);
-  return finish(fromStorageArray(storage, size, dtype), options);
+  // Filled straight into the dtype's storage: PyTorch adjusts the bounds for float dtypes.
+  const values = new DTYPES[dtype].array(n) as StorageArray;
+  fillRandint(options.generator ?? defaultGenerator, values as RandintArray, lo, hi, dtype);
+  return finish(fromStorageArray(values, size, dtype), options);
 }
 
 /** A random permutation of 0..n-1 (int64), as PyTorch's CPU randperm draws it. */
