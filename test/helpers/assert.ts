@@ -5,6 +5,8 @@ import type { DType, Tensor } from "../../src/index.ts";
 export interface Tolerance {
   rtol?: number;
   atol?: number;
+  /** Apply the override only to these dtypes (default: all). */
+  only?: readonly DType[];
 }
 
 /** torch.testing.assert_close defaults. */
@@ -32,8 +34,9 @@ export function assertClose(actual: Tensor, expected: Tensor, tol: Tolerance = {
   const e = expected.dataSync();
   // An override loosens the dtype's default; it never tightens it.
   const base = DEFAULT_TOLERANCE[expected.dtype];
-  const rtol = Math.max(base.rtol, tol.rtol ?? 0);
-  const atol = Math.max(base.atol, tol.atol ?? 0);
+  const applies = !tol.only || tol.only.includes(expected.dtype);
+  const rtol = Math.max(base.rtol, applies ? (tol.rtol ?? 0) : 0);
+  const atol = Math.max(base.atol, applies ? (tol.atol ?? 0) : 0);
   for (let i = 0; i < e.length; i++) {
     const x = a[i]!;
     const y = e[i]!;

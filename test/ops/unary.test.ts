@@ -6,7 +6,13 @@ import { runOpSuite, type OpInfo } from "../helpers/op-suite.ts";
 const unary = (f: (x: Tensor) => Tensor, extra: Partial<OpInfo> = {}): OpInfo => ({ run: ([x]) => f(x!), ...extra });
 // Transcendentals: concord evaluates in float64 and rounds once; PyTorch's vectorised float32
 // paths are within a few ulp of that, and half-precision results can land one half-ulp away.
-const transcendental: Partial<OpInfo> = { tol: { rtol: 4e-6, atol: 1e-5 }, gradgrad: true };
+const transcendental: Partial<OpInfo> = {
+  tol: { rtol: 4e-6, atol: 1e-5 },
+  // Gradients written with ops round after each op in bfloat16; PyTorch's fused backward
+  // kernels round once.
+  gradTol: { rtol: 3e-2, only: ["bfloat16"] },
+  gradgrad: true,
+};
 
 const infos: Record<string, OpInfo> = {
   abs: unary(c.abs, { gradgrad: true }),
