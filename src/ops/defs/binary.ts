@@ -150,8 +150,8 @@ export const binaryOps = {
       return single(broadcastShapes(c!.shape, a!.shape, b!.shape), common, [undefined, common, common]);
     },
     vjp: ([g], { inputs: [c], metas }) => {
-      const zero = g!.mul(0);
-      return [null, sumTo(g!.where(c!, zero), metas[1]!.shape), sumTo(zero.where(c!, g!), metas[2]!.shape)];
+      // A literal 0 as PyTorch's where(condition, grad, 0): g·0 would be nan where g is ±inf.
+      return [null, sumTo(where(c!, g!, 0), metas[1]!.shape), sumTo(where(c!, 0, g!), metas[2]!.shape)];
     },
     onnx: { type: "Where", sinceOpset: 9 },
   }),
