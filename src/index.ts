@@ -27,8 +27,28 @@ export * from "./ops/creation.ts";
 export * from "./ops/defs/unary.ts";
 export * from "./ops/defs/binary.ts";
 export { clamp } from "./ops/defs/clamp.ts";
-export { sum, type SumOptions } from "./ops/defs/reduce.ts";
+export {
+  sum, prod, amax, amin, argmax, argmin, cumsum, cumprod, softmax, logSoftmax, sort, topk,
+  type SumOptions, type KeepdimOptions, type ScanOptions, type SoftmaxOptions, type SortOptions, type TopkOptions,
+} from "./ops/defs/reduce.ts";
+export {
+  mean, var, std, logsumexp, norm, all, any, max, min, argsort, type VarOptions, type NormOptions,
+} from "./ops/composite/reduction.ts";
 export * from "./ops/views.ts";
+export {
+  cat, stack, split, chunk, flip, roll, repeat, tile, repeatInterleave, pad, unfold, type PadMode,
+} from "./ops/defs/shape.ts";
+export {
+  gather, scatter, scatterAdd, scatterReduce, indexSelect, indexAdd, indexPut, advancedIndex, maskedFill,
+  maskedSelect, take, nonzero, oneHot, type ScatterReduction, type ScatterOptions, type NonzeroOptions,
+} from "./ops/defs/indexing.ts";
+export { index, setIndex, indexPut_, sl, Slice, type IndexItem, type IndexList } from "./ops/indexing-api.ts";
+export { matmul, mm, bmm, mv, dot, outer, tril, triu } from "./ops/defs/linalg.ts";
+export { einsum } from "./ops/composite/einsum.ts";
+export { lerp, addcmul, addcdiv, frac, isfinite } from "./ops/composite/pointwise.ts";
+export {
+  gelu, silu, softplus, elu, selu, leakyRelu, hardtanh, relu6, hardswish, hardsigmoid, mish, logSigmoid,
+} from "./ops/composite/activation.ts";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.ts";
 export { backward, grad, type BackwardOptions, type GradOptions } from "./autograd/backward.ts";
 export { getBackend, setBackend } from "./backends/index.ts";

@@ -5,7 +5,7 @@
  */
 import { isFloating } from "../core/dtype.ts";
 import { AutogradError } from "../core/errors.ts";
-import { formatShape } from "../core/shape.ts";
+import { formatShape, inferShape } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
 import { isGradEnabled } from "../autograd/grad-mode.ts";
 import { gradEdge, Node } from "../autograd/tape.ts";
@@ -25,7 +25,11 @@ export function apply<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A): Te
       attrs,
     );
     const storages = runKernel(def.name, inputs, attrs, inference);
-    outputs = storages.map((s, i) => new Tensor(s, inference.outputs[i]!.shape));
+    // A -1 in an inferred shape is a data-dependent size (nonzero's row count): the kernel's output length decides it.
+    outputs = storages.map((s, i) => {
+      const shape = inference.outputs[i]!.shape;
+      return new Tensor(s, shape.includes(-1) ? inferShape(shape, s.length) : shape);
+    });
   }
   if (def.vjp && isGradEnabled() && inputs.some((t) => t.requiresGrad)) record(def, inputs, outputs, attrs);
   return outputs;

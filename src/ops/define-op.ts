@@ -16,7 +16,7 @@ export interface TensorMeta {
 }
 
 export interface Inference {
-  /** Shape and dtype of each output. */
+  /** Shape and dtype of each output; one size may be -1 when it depends on the data (nonzero). */
   readonly outputs: readonly TensorMeta[];
   /**
    * The dtype each input is converted to before the kernel runs (PyTorch computes binary

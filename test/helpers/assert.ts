@@ -10,7 +10,7 @@ export interface Tolerance {
 }
 
 /** torch.testing.assert_close defaults. */
-export const DEFAULT_TOLERANCE: Record<DType, Required<Tolerance>> = {
+export const DEFAULT_TOLERANCE: Record<DType, { rtol: number; atol: number }> = {
   float32: { rtol: 1.3e-6, atol: 1e-5 },
   float64: { rtol: 1e-7, atol: 1e-7 },
   float16: { rtol: 1e-3, atol: 1e-5 },

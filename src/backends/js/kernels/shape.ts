@@ -1,7 +1,7 @@
 /**
  * js kernels of the shape primitives. `flip`, `repeat` and `pad` are one loop,
  * `gatherByDim`, reading through a per-dim index map (see Note: index maps, in
- * src/ops/defs/shape.ts); `cat` copies blocks; `tril`/`triu` mask the last two dims.
+ * src/ops/defs/shape.ts); `cat` copies blocks.
  */
 import { numel, type Shape } from "../../../core/shape.ts";
 import { forEachOffset } from "../../../core/strided.ts";
@@ -38,24 +38,6 @@ function gatherByDim(x: JsView, shape: Shape, maps: readonly ArrayLike<number>[]
 
 const range = (n: number, f: (o: number) => number): Int32Array => Int32Array.from({ length: n }, (_, o) => f(o));
 
-function triangle(upper: boolean) {
-  return ([x]: JsView[], { diagonal }: { diagonal: number }, [out]: readonly TensorMeta[]): ComputeArray[] => {
-    const shape = out!.shape;
-    const rows = shape[shape.length - 2]!;
-    const cols = shape[shape.length - 1]!;
-    const result = allocCompute(out!.dtype, numel(shape)) as unknown as Writable;
-    const data = x!.data as unknown as Writable;
-    const zero = x!.data instanceof BigInt64Array ? 0n : 0;
-    forEachOffset(shape, x!.strides, x!.offset, (o, i) => {
-      const col = i % cols;
-      const row = Math.floor(i / cols) % rows;
-      const keep = upper ? col - row >= diagonal : col - row <= diagonal;
-      result[i] = keep ? data[o]! : zero;
-    });
-    return [result as unknown as ComputeArray];
-  };
-}
-
 export const shapeKernels = {
   // Inputs arrive converted to the output dtype; each is copied as `outer` blocks of its
   // size along `dim` times the inner size, at its running position in the output.
@@ -89,9 +71,7 @@ export const shapeKernels = {
     return [gatherByDim(padded, out!.shape, maps, 0, out!)];
   },
   pad: ([x]: JsView[], { pads, mode, value }: PadAttrs, [out]: readonly TensorMeta[]): ComputeArray[] => {
-    const maps = out!.shape.map((n, d) => range(n, (o) => padSourceIndex(mode, x!.shape[d]!, pads[d]![0], o)));
+    const maps = out!.shape.map((n, d) => range(n, (o) => padSourceIndex(mode, x!.shape[d]!, pads[d]!, o)));
     return [gatherByDim(x!, out!.shape, maps, castScalar(value, "float64", out!.dtype), out!)];
   },
-  tril: triangle(false),
-  triu: triangle(true),
 };
