@@ -12,6 +12,7 @@ import { normalizeDim } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { apply1 } from "../apply.ts";
 import { maximum, minimum } from "../defs/binary.ts";
+import { gather } from "../defs/indexing.ts";
 import {
   amax,
   amin,
@@ -19,7 +20,6 @@ import {
   argmin,
   cumprod,
   cumsum,
-  gatherAlongDim,
   logSoftmax,
   prod,
   reduceOps,
@@ -179,7 +179,7 @@ function selectAlong(name: "max" | "min", x: Tensor, dim: number, keepdim: boole
   const d = normalizeDim(dim, x.ndim);
   if (x.ndim > 0 && x.shape[d] === 0) throw new ShapeError(`${name}(): Expected reduction dim ${d} to have non-zero size`);
   const index = apply1(reduceOps[name === "max" ? "argmax" : "argmin"], [x], { dim: d, keepdim: true });
-  const values = gatherAlongDim(x, index, d);
+  const values = gather(x, d, index);
   if (keepdim) return [values, index];
   const shape = reducedShape(x.shape, [d], false);
   return [values.reshape(shape), index.reshape(shape)];

@@ -8,7 +8,8 @@
  *
  * Note: index pairs. Each gathering op's vjp is its scattering twin and back — gather ↔
  * scatterAdd, indexSelect ↔ indexAdd, advancedIndex ↔ indexPut(accumulate) — so gradients
- * of every order are written with ops.
+ * of every order are written with ops. The reductions that select elements (sort, topk,
+ * max/min with a dim) take their gradients through gather/scatterAdd too.
  *
  * Note: index checks. Kernels check every index before using it and throw a ValueError
  * naming the index, the dim and its size; no kernel reads or writes out of bounds. As in
@@ -211,7 +212,7 @@ export const indexingOps = {
       return single(x!.shape, x!.dtype);
     },
     vjp: ([g], ctx) => scatterReduceVjp(g!, ctx),
-    onnx: { type: "ScatterElements", sinceOpset: 18, pattern: "ScatterElements reduction=add/mul/max/min (mean: add, then Div by the counts)" },
+    onnx: { type: "ScatterElements", sinceOpset: 18, pattern: "ScatterElements reduction=add/mul (opset 16) or max/min (opset 18); mean: add, then Div by the counts" },
   }),
   /** The slices of x at `index` along `dim` (`torch.index_select`). */
   indexSelect: defineOp<DimAttrs>({

@@ -11,11 +11,10 @@
  * logSoftmax need a floating input.
  *
  * Note: gradients through indices. The ops that select elements (sort, topk, and max/min
- * with a dim, which are argmax + `gatherAlongDim`) send each output gradient to the one
- * input element that was selected, as PyTorch's `value_selecting_reduction_backward`:
- * `scatterAddAlongDim` into zeros. `gatherAlongDim` / `scatterAddAlongDim` are private
- * here (GatherElements / ScatterElements): each is the other's vjp, so gradients of any
- * order work.
+ * with a dim, which are argmax + `gather`) send each output gradient to the one input
+ * element that was selected, as PyTorch's `value_selecting_reduction_backward`:
+ * `scatterAdd` into zeros. gather and scatterAdd are the indexing family's (see Note: index
+ * pairs, in defs/indexing.ts): each is the other's vjp, so gradients of any order work.
  */
 import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
 import { isFloating, type DType } from "../../core/dtype.ts";
@@ -68,15 +67,6 @@ export interface TopkAttrs {
   readonly k: number;
   readonly dim: number;
   readonly largest: boolean;
-}
-
-export interface AlongDimAttrs {
-  readonly dim: number;
-}
-
-export interface ScatterAttrs extends AlongDimAttrs {
-  /** Shape of the result, which starts as zeros. */
-  readonly shape: Shape;
 }
 
 /** The output shape of reducing `dims` of `shape`. */
@@ -278,7 +268,7 @@ function softmaxLike(name: "softmax" | "logSoftmax", onnx: "Softmax" | "LogSoftm
 
 /** The vjp of sort and topk (see Note: gradients through indices). */
 const selectedBackward = ([g]: readonly Tensor[], ctx: { outputs: readonly Tensor[]; metas: readonly TensorMeta[]; attrs: { dim: number } }) => [
-  scatterAddAlongDim(g!, ctx.outputs[1]!, ctx.attrs.dim, ctx.metas[0]!.shape),
+  g!.newZeros(ctx.metas[0]!.shape).scatterAdd(ctx.attrs.dim, ctx.outputs[1]!, g!),
 ];
 
 export const reduceOps = {
@@ -356,20 +346,6 @@ export const reduceOps = {
     },
     vjp: selectedBackward,
     onnx: { type: "TopK", sinceOpset: 11 },
-  }),
-  gatherAlongDim: defineOp<AlongDimAttrs>({
-    name: "gatherAlongDim",
-    inputs: ["x", "index"],
-    infer: ([x, index]) => single(index!.shape, x!.dtype),
-    vjp: ([g], { inputs, metas, attrs }) => [scatterAddAlongDim(g!, inputs[1]!, attrs.dim, metas[0]!.shape), null],
-    onnx: { type: "GatherElements", sinceOpset: 11 },
-  }),
-  scatterAddAlongDim: defineOp<ScatterAttrs>({
-    name: "scatterAddAlongDim",
-    inputs: ["src", "index"],
-    infer: ([src], { shape }) => single(shape, src!.dtype),
-    vjp: ([g], { inputs, attrs }) => [gatherAlongDim(g!, inputs[1]!, attrs.dim), null],
-    onnx: { type: "ScatterElements", sinceOpset: 16, pattern: "ScatterElements(zeros, index, src, reduction='add')" },
   }),
 };
 
@@ -504,16 +480,6 @@ export function topk(x: Tensor, k: number, options: TopkOptions = {}): [Tensor, 
   const dim = normalizeDim(options.dim ?? -1, x.ndim);
   const [values, indices] = apply(reduceOps.topk, [x], { k, dim, largest: options.largest ?? true });
   return [values!, indices!];
-}
-
-/** out[…, i, …] = x[…, index[…, i, …], …] along `dim` (PyTorch's gather; private to this family). */
-export function gatherAlongDim(x: Tensor, index: Tensor, dim: number): Tensor {
-  return apply1(reduceOps.gatherAlongDim, [x, index], { dim });
-}
-
-/** Zeros of `shape` with each src element added at its index along `dim` (scatter_add; private to this family). */
-export function scatterAddAlongDim(src: Tensor, index: Tensor, dim: number, shape: Shape): Tensor {
-  return apply1(reduceOps.scatterAddAlongDim, [src, index], { dim, shape });
 }
 
 /**

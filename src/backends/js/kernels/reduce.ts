@@ -7,23 +7,19 @@
  * in double, and are rounded once when stored. int64 accumulates in BigInt, wrapping at
  * 64 bits as C does.
  */
-import { ValueError } from "../../../core/errors.ts";
 import { contiguousStrides, numel, type Shape } from "../../../core/shape.ts";
 import { offsetsOf } from "../../../core/strided.ts";
 import type { TensorMeta } from "../../../ops/define-op.ts";
 import type {
-  AlongDimAttrs,
   ArgAttrs,
   ExtremumAttrs,
   ReduceAttrs,
   ScanAttrs,
-  ScatterAttrs,
   SoftmaxAttrs,
   SortAttrs,
   TopkAttrs,
 } from "../../../ops/defs/reduce.ts";
 import { allocCompute, type ComputeArray, type JsView } from "../compute.ts";
-import { dense } from "./copy.ts";
 
 type Value = number | bigint;
 type Values = { [i: number]: Value; length: number };
@@ -225,36 +221,6 @@ function sortLines(x: JsView, dim: number, descending: boolean, k: number, outs:
   return [values as unknown as ComputeArray, indices];
 }
 
-/** Calls `visit(coords, i)` for each position of `shape` in row-major order (coords is reused). */
-function forEachIndex(shape: Shape, visit: (coords: readonly number[], i: number) => void): void {
-  const n = numel(shape);
-  const coords = new Array<number>(shape.length).fill(0);
-  for (let i = 0; i < n; i++) {
-    visit(coords, i);
-    for (let d = shape.length - 1; d >= 0; d--) {
-      if (++coords[d]! < shape[d]!) break;
-      coords[d] = 0;
-    }
-  }
-}
-
-/**
- * For each element of `index` (in row-major order), the offset in a tensor with `strides`
- * and `offset` of the element at the same coordinates except `index`'s value along `dim`.
- */
-function indexedOffsets(index: JsView, dim: number, size: number, strides: readonly number[], offset: number): Float64Array {
-  const idx = dense(index) as BigInt64Array;
-  const out = new Float64Array(idx.length);
-  forEachIndex(index.shape, (coords, i) => {
-    const k = Number(idx[i]!);
-    if (k < 0 || k >= size) throw new ValueError(`index ${k} is out of bounds for a dim of size ${size}`);
-    let o = offset;
-    for (let d = 0; d < coords.length; d++) o += (d === dim ? k : coords[d]!) * strides[d]!;
-    out[i] = o;
-  });
-  return out;
-}
-
 export const reduceKernels = {
   sum: ([x]: JsView[], attrs: ReduceAttrs, [out]: readonly TensorMeta[]): ComputeArray[] => [
     x!.data instanceof BigInt64Array
@@ -277,24 +243,4 @@ export const reduceKernels = {
   sort: ([x]: JsView[], { dim, descending }: SortAttrs, outs: readonly TensorMeta[]): ComputeArray[] =>
     sortLines(x!, dim, descending, x!.shape.length === 0 ? 1 : x!.shape[dim]!, outs),
   topk: ([x]: JsView[], { k, dim, largest }: TopkAttrs, outs: readonly TensorMeta[]): ComputeArray[] => sortLines(x!, dim, largest, k, outs),
-  gatherAlongDim: ([x, index]: JsView[], { dim }: AlongDimAttrs, [out]: readonly TensorMeta[]): ComputeArray[] => {
-    const size = x!.shape.length === 0 ? 1 : x!.shape[dim]!;
-    const from = indexedOffsets(index!, dim, size, x!.strides, x!.offset);
-    const result = allocCompute(out!.dtype, from.length) as unknown as Values;
-    const data = x!.data as unknown as Values;
-    for (let i = 0; i < from.length; i++) result[i] = data[from[i]!]!;
-    return [result as unknown as ComputeArray];
-  },
-  scatterAddAlongDim: ([src, index]: JsView[], { dim, shape }: ScatterAttrs, [out]: readonly TensorMeta[]): ComputeArray[] => {
-    const size = shape.length === 0 ? 1 : shape[dim]!;
-    const to = indexedOffsets(index!, dim, size, contiguousStrides(shape), 0);
-    const result = allocCompute(out!.dtype, numel(shape)) as unknown as Values;
-    const values = dense(src!) as unknown as Values;
-    const big = result instanceof BigInt64Array;
-    for (let i = 0; i < to.length; i++) {
-      const o = to[i]!;
-      result[o] = big ? BigInt.asIntN(64, (result[o] as bigint) + (values[i] as bigint)) : (result[o] as number) + (values[i] as number);
-    }
-    return [result as unknown as ComputeArray];
-  },
 };
