@@ -21,7 +21,7 @@ async function compile(variant) {
     "--noAssert",
     "--importMemory",
     "--sharedMemory",
-    "--initialMemory", "2",
+    "--initialMemory", "1",
     "--maximumMemory", "65536",
     "--enable", "simd",
     "--enable", "threads",

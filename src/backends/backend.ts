@@ -20,8 +20,11 @@ export interface Backend extends BufferOwner {
   liveBytes(): number;
   /** Whether this backend has a kernel for `op`. */
   hasKernel(op: string): boolean;
-  /** Runs the kernel of `op` into new storages, one per output of `inference`. */
-  run(op: string, inputs: readonly Tensor[], attrs: unknown, inference: Inference): Storage[];
+  /**
+   * Runs the kernel of `op` into new storages, one per output of `inference`; null when
+   * this backend has no kernel for these dtypes or layouts (dispatch then uses js).
+   */
+  run(op: string, inputs: readonly Tensor[], attrs: unknown, inference: Inference): Storage[] | null;
   /** Writes `src` (any layout, any backend) into the strided region of `dst`, casting to dst's dtype. */
   assign(dst: Tensor, src: Tensor): void;
 }

@@ -11,6 +11,12 @@ import type { DType, StorageArray } from "./dtype.ts";
 /** What a storage needs from the backend that owns its buffer. */
 export interface BufferOwner {
   readonly name: string;
+  /**
+   * True when `readSync` returns the buffer itself for the tensor's whole life (the js
+   * backend), so `dataSync()` may hand it out; false when views are only safe for the
+   * moment (a wasm heap that grows and reuses blocks), so reads copy.
+   */
+  readonly stableViews: boolean;
   free(handle: unknown): void;
   /** The buffer's elements in the dtype's storage array (may alias the buffer on CPU backends). */
   readSync(handle: unknown): StorageArray;

@@ -133,15 +133,17 @@ export class Tensor {
   }
 
   /**
-   * The elements in row-major order as a typed array. A contiguous tensor on a CPU
-   * backend returns a view of its buffer (no copy), as `.numpy()` does; float16 and
-   * bfloat16 come back decoded into a new Float32Array.
+   * The elements in row-major order as a typed array. A contiguous tensor on the js
+   * backend returns a view of its buffer (no copy), as `.numpy()` does; the wasm backend
+   * returns a copy (its heap grows and reuses blocks). float16 and bfloat16 come back
+   * decoded into a new Float32Array.
    */
   dataSync(): DataArray {
     const raw = this.rawStorage();
     const n = this.size;
     let values: StorageArray;
-    if (this.isContiguous()) values = raw.subarray(this.offset, this.offset + n) as StorageArray;
+    if (this.isContiguous())
+      values = (this.storage.owner.stableViews ? raw.subarray(this.offset, this.offset + n) : raw.slice(this.offset, this.offset + n)) as StorageArray;
     else {
       const Ctor = DTYPES[this.dtype].array;
       values = gatherStrided(raw as Float64Array, this.shape, this.strides, this.offset, (len) => new Ctor(len) as Float64Array);

@@ -42,7 +42,10 @@ describe("creation vs PyTorch", () => {
 });
 
 describe("tensor API", () => {
-  test("typed arrays are used without copying", () => {
+  test("typed arrays are used without copying (js backend; wasm copies into its heap)", (t0) => {
+    const previous = c.getBackend().name;
+    c.setBackend("js");
+    t0.after(() => c.setBackend(previous as "js" | "wasm"));
     const data = new Float32Array([1, 2, 3, 4, 5, 6]);
     const t = c.tensor(data, { shape: [2, 3] });
     data[0] = 42;

@@ -24,8 +24,23 @@ function track(array: StorageArray): StorageArray {
   return array;
 }
 
+/**
+ * Runs the js kernel of `op` and returns the outputs as plain arrays in their dtypes'
+ * storage form. Inputs may live on any backend whose buffers read in place (wasm's heap).
+ */
+export function computeJs(op: string, inputs: readonly Tensor[], attrs: unknown, inference: Inference): StorageArray[] {
+  const kernel = (jsKernels as Record<string, unknown>)[op] as
+    | ((views: ReturnType<typeof viewOf>[], attrs: unknown, outs: Inference["outputs"]) => ComputeArray[])
+    | undefined;
+  if (!kernel) throw new UnsupportedError(`the js backend has no kernel for ${op}`);
+  const views = inputs.map((t, i) => viewOf(t, inference.inputDtypes?.[i] ?? t.dtype));
+  const results = kernel(views, attrs, inference.outputs);
+  return results.map((data, i) => toStorageArray(inference.outputs[i]!.dtype, data));
+}
+
 export const jsBackend: Backend = {
   name: "js",
+  stableViews: true,
   alloc(dtype: DType, length: number): Storage {
     return new Storage(jsBackend, track(new DTYPES[dtype].array(length)), dtype, length);
   },
@@ -52,16 +67,7 @@ export const jsBackend: Backend = {
     return Object.prototype.hasOwnProperty.call(jsKernels, op);
   },
   run(op: string, inputs: readonly Tensor[], attrs: unknown, inference: Inference): Storage[] {
-    const kernel = (jsKernels as Record<string, unknown>)[op] as
-      | ((views: ReturnType<typeof viewOf>[], attrs: unknown, outs: Inference["outputs"]) => ComputeArray[])
-      | undefined;
-    if (!kernel) throw new UnsupportedError(`the js backend has no kernel for ${op}`);
-    const views = inputs.map((t, i) => viewOf(t, inference.inputDtypes?.[i] ?? t.dtype));
-    const results = kernel(views, attrs, inference.outputs);
-    return results.map((data, i) => {
-      const dtype = inference.outputs[i]!.dtype;
-      return jsBackend.adopt(dtype, toStorageArray(dtype, data));
-    });
+    return computeJs(op, inputs, attrs, inference).map((data, i) => jsBackend.adopt(inference.outputs[i]!.dtype, data));
   },
   assign(dst: Tensor, src: Tensor): void {
     const from = viewOf(src);
