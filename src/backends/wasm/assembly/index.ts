@@ -2,3 +2,8 @@
 // module that imports a (shared) memory. Every export takes byte pointers into that memory
 // plus sizes; nothing here allocates, so instances on several threads can share the memory.
 export * from "./elementwise";
+
+/** Where the kernels' static data ends: the heap starts above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}
