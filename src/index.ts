@@ -27,21 +27,21 @@ export * from "./ops/creation.ts";
 export * from "./ops/defs/unary.ts";
 export * from "./ops/defs/binary.ts";
 export { clamp } from "./ops/defs/clamp.ts";
-export {
-  sum, prod, amax, amin, argmax, argmin, cumsum, cumprod, softmax, logSoftmax, sort, topk,
-  type SumOptions, type KeepdimOptions, type ScanOptions, type SoftmaxOptions, type SortOptions, type TopkOptions,
-} from "./ops/defs/reduce.ts";
+export { sum, prod, amax, amin, argmax, argmin, type SumOptions, type KeepdimOptions } from "./ops/defs/reduce.ts";
+export { cumsum, cumprod, type ScanOptions } from "./ops/defs/scan.ts";
+export { softmax, logSoftmax, type SoftmaxOptions } from "./ops/defs/softmax.ts";
+export { sort, topk, type SortOptions, type TopkOptions } from "./ops/defs/sort.ts";
 export {
   mean, var, std, logsumexp, norm, all, any, max, min, argsort, type VarOptions, type NormOptions,
 } from "./ops/composite/reduction.ts";
 export * from "./ops/views.ts";
+export { cat, flip, repeat, pad, unfold, type PadMode } from "./ops/defs/shape.ts";
+export { stack, split, chunk, roll, tile, repeatInterleave } from "./ops/composite/shape.ts";
 export {
-  cat, stack, split, chunk, flip, roll, repeat, tile, repeatInterleave, pad, unfold, type PadMode,
-} from "./ops/defs/shape.ts";
-export {
-  gather, scatter, scatterAdd, scatterReduce, indexSelect, indexAdd, indexPut, advancedIndex, maskedFill,
-  maskedSelect, take, nonzero, oneHot, type ScatterReduction, type ScatterOptions, type NonzeroOptions,
+  gather, scatter, scatterReduce, indexSelect, indexAdd, indexPut, advancedIndex, nonzero,
+  type ScatterReduction, type ScatterOptions, type NonzeroOptions,
 } from "./ops/defs/indexing.ts";
+export { scatterAdd, maskedFill, maskedSelect, take, oneHot } from "./ops/composite/indexing.ts";
 export { index, setIndex, indexPut_, sl, Slice, type IndexItem, type IndexList } from "./ops/indexing-api.ts";
 export { matmul, mm, bmm, mv, dot, outer, tril, triu } from "./ops/defs/linalg.ts";
 export { einsum } from "./ops/composite/einsum.ts";

@@ -142,6 +142,14 @@ function combineCategories(higher: DType | undefined, lower: DType | undefined):
   return higher;
 }
 
+/**
+ * The dtype sum, prod, cumsum and cumprod accumulate in: `requested` when given, else the
+ * input's dtype when floating, else int64 (PyTorch promotes bool and integer inputs).
+ */
+export function accumulateDType(d: DType, requested?: DType): DType {
+  return requested ?? (isFloating(d) ? d : "int64");
+}
+
 /** The dtype PyTorch gives a plain scalar: float -> default float, integer -> int64, boolean -> bool. */
 export function scalarDType(x: number | bigint | boolean): DType {
   if (typeof x === "boolean") return "bool";

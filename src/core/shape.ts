@@ -88,6 +88,13 @@ export function normalizeDims(dims: number | readonly number[] | undefined, ndim
   return out;
 }
 
+/** The permutation that undoes `order`: `x.permute(order).permute(inversePermutation(order))` is x. */
+export function inversePermutation(order: readonly number[]): number[] {
+  const inverse = new Array<number>(order.length);
+  order.forEach((d, i) => (inverse[d] = i));
+  return inverse;
+}
+
 /** Resolves one -1 in a requested shape against a known element count (reshape/view). */
 export function inferShape(requested: Shape, count: number): number[] {
   let unknown = -1;

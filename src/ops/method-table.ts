@@ -5,14 +5,14 @@
 import type { Tensor } from "../core/tensor.ts";
 import * as binary from "./defs/binary.ts";
 import { clamp } from "./defs/clamp.ts";
-import { indexingMethods } from "./defs/indexing.ts";
 import { linalgMethods } from "./defs/linalg.ts";
 import { sum } from "./defs/reduce.ts";
-import { shapeMethods } from "./defs/shape.ts";
 import * as unary from "./defs/unary.ts";
 import { activationMethods } from "./composite/activation.ts";
+import { indexingMethods } from "./composite/indexing.ts";
 import { pointwiseMethods } from "./composite/pointwise.ts";
 import { reductionMethods } from "./composite/reduction.ts";
+import { shapeMethods } from "./composite/shape.ts";
 import * as views from "./views.ts";
 
 const unaryMethods = {

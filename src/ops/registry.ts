@@ -7,6 +7,9 @@ import { binaryOps } from "./defs/binary.ts";
 import { castOps } from "./defs/cast.ts";
 import { clampOps } from "./defs/clamp.ts";
 import { reduceOps } from "./defs/reduce.ts";
+import { scanOps } from "./defs/scan.ts";
+import { softmaxOps } from "./defs/softmax.ts";
+import { sortOps } from "./defs/sort.ts";
 import { unaryOps } from "./defs/unary.ts";
 import { viewOps } from "./defs/view.ts";
 import { shapeOps } from "./defs/shape.ts";
@@ -19,6 +22,9 @@ export const ops = {
   ...clampOps,
   ...castOps,
   ...reduceOps,
+  ...scanOps,
+  ...softmaxOps,
+  ...sortOps,
   ...viewOps,
   ...shapeOps,
   ...indexingOps,

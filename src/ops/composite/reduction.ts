@@ -1,7 +1,8 @@
 /**
  * Reductions written with the reduce primitives (defs/reduce.ts): mean, var, std,
  * logsumexp, norm, all, any, max/min (overall, or with a dim as [values, indices]) and
- * argsort; and the `reductionMethods` table that makes every reduction a Tensor method.
+ * argsort; and the `reductionMethods` table that makes every reduction, scan, softmax and
+ * sort a Tensor method.
  *
  * Float reductions of float16/bfloat16 that PyTorch runs as one kernel with a float32
  * accumulator (var, std, norm) compute in float32 here and round once at the end.
@@ -18,22 +19,18 @@ import {
   amin,
   argmax,
   argmin,
-  cumprod,
-  cumsum,
-  logSoftmax,
   prod,
   reduceOps,
   reducedCount,
   reducedShape,
   reductionDims,
-  softmax,
-  sort,
   sum,
-  topk,
   type KeepdimOptions,
-  type SortOptions,
   type SumOptions,
 } from "../defs/reduce.ts";
+import { cumprod, cumsum } from "../defs/scan.ts";
+import { logSoftmax, softmax } from "../defs/softmax.ts";
+import { sort, topk, type SortOptions } from "../defs/sort.ts";
 
 const isHalf = (d: DType) => d === "float16" || d === "bfloat16";
 

@@ -2,9 +2,9 @@
  * Indexing primitives: gather/scatter along one dim (GatherElements / ScatterElements),
  * whole slices by a vector of indices (`indexSelect` / `indexAdd`), PyTorch's advanced
  * indexing over leading dims (`advancedIndex` / `indexPut`, GatherND / ScatterND) and
- * `nonzero`. Composites: `scatterAdd`, `maskedFill` (Where), `maskedSelect`, `take`,
- * `oneHot`. The `x.index(...)` API that reads like Python's `x[1:, idx]` is in
- * src/ops/indexing-api.ts.
+ * `nonzero`. The composites `scatterAdd`, `maskedFill` (Where), `maskedSelect`, `take` and
+ * `oneHot` are in composite/indexing.ts; the `x.index(...)` API that reads like Python's
+ * `x[1:, idx]` is in src/ops/indexing-api.ts.
  *
  * Note: index pairs. Each gathering op's vjp is its scattering twin and back — gather ↔
  * scatterAdd, indexSelect ↔ indexAdd, advancedIndex ↔ indexPut(accumulate) — so gradients
@@ -18,17 +18,15 @@
  */
 import type { DType } from "../../core/dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
-import { broadcastShapes, formatShape, normalizeDim, numel, shapesEqual, type Shape } from "../../core/shape.ts";
+import { broadcastShapes, formatShape, inversePermutation, normalizeDim, numel, shapesEqual, type Shape } from "../../core/shape.ts";
 import type { Scalar, Tensor } from "../../core/tensor.ts";
 import { apply1 } from "../apply.ts";
-import { arange, full } from "../creation.ts";
+import { full } from "../creation.ts";
 import { defineOp, single, type TensorMeta, type VjpContext } from "../define-op.ts";
-import { assignInPlace } from "../inplace.ts";
 import { expand, narrow, permute, reshape } from "../views.ts";
 import { where } from "./binary.ts";
 import { pad } from "./shape.ts";
 import { sumTo } from "./reduce.ts";
-import { index, indexPut_, setIndex } from "../indexing-api.ts";
 
 export type ScatterReduction = "sum" | "prod" | "mean" | "amax" | "amin";
 
@@ -337,11 +335,6 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | Sca
   return apply1(indexingOps.scatter, [x, index, source], { dim: d });
 }
 
-/** x with src's values added at `index` along `dim` (`torch.scatter_add`); duplicates accumulate. */
-export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  return scatterReduce(x, dim, index, src, "sum");
-}
-
 /**
  * Scatter that reduces every value sent to a position (`torch.scatter_reduce`): "sum",
  * "prod", "mean" (integers floor-divide), "amax" or "amin". With `includeSelf: false` the
@@ -473,51 +466,7 @@ export function indexPut(x: Tensor, indices: readonly (Tensor | null)[], values:
   v = layout.fromResult(expand(v, target));
   const out = apply1(indexingOps.indexPut, [layout.front, v, ...layout.tensors], { accumulate });
   if (layout.front === x) return out;
-  const order = [...layout.dims, ...layout.rest];
-  const inverse = new Array<number>(order.length);
-  order.forEach((d, i) => (inverse[d] = i));
-  return permute(out, inverse);
-}
-
-/**
- * x where `mask` is false, `value` where it is true (`torch.masked_fill`); mask (bool)
- * and x broadcast together; value is a scalar or a 0-d tensor (differentiable).
- *
- * ```ts
- * maskedFill(tensor([1, 2, 3]), tensor([true, false, true]), 0); // [0, 2, 0]
- * ```
- */
-export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor {
-  if (mask.dtype !== "bool" && mask.dtype !== "uint8")
-    throw new DTypeError(`masked_fill only supports boolean masks, but got mask with dtype ${mask.dtype}`);
-  if (typeof value === "object" && value.ndim !== 0)
-    throw new ShapeError(`masked_fill only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s)`);
-  const v = typeof value === "object" ? value.to(x.dtype) : scalarOf(value, x.dtype);
-  return where(mask.dtype === "bool" ? mask : mask.to("bool"), v, x);
-}
-
-/**
- * The elements of x where `mask` is true, as a 1-d tensor (`torch.masked_select`); x and
- * mask broadcast together.
- */
-export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
-  if (mask.dtype !== "bool" && mask.dtype !== "uint8")
-    throw new DTypeError(`masked_select: expected bool mask, got ${mask.dtype}`);
-  const shape = broadcastShapes(x.shape, mask.shape);
-  const flatMask = reshape(expand(mask, shape), [-1]);
-  return reshape(expand(x, shape), [-1]).indexSelect(0, reshape(nonzero(flatMask), [-1]));
-}
-
-/**
- * The elements of x at flat positions `index` (int64, negative counts from the end), in
- * index's shape (`torch.take`).
- */
-export function take(x: Tensor, index: Tensor): Tensor {
-  if (index.dtype !== "int64") throw new DTypeError(`take(): expected a long tensor for index, but got ${index.dtype}`);
-  const n = x.size;
-  const flat = reshape(index, [-1]);
-  const wrapped = flat.add(flat.lt(0).mul(n));
-  return reshape(x, [-1]).indexSelect(0, wrapped).reshape(index.shape);
+  return permute(out, inversePermutation([...layout.dims, ...layout.rest]));
 }
 
 export interface NonzeroOptions {
@@ -540,54 +489,3 @@ export function nonzero(x: Tensor, options: NonzeroOptions = {}): Tensor | Tenso
   if (x.ndim === 0) return narrow(apply1(indexingOps.nonzero, [reshape(x, [1])], {}), 1, 0, 0);
   return apply1(indexingOps.nonzero, [x], {});
 }
-
-/**
- * One-hot encoding of int64 class indices (`torch.nn.functional.one_hot`): a new last dim of
- * `numClasses` (-1: max + 1) with a 1 at each index; int64.
- *
- * ```ts
- * oneHot(tensor([0, 2])); // [[1, 0, 0], [0, 0, 1]]
- * ```
- */
-export function oneHot(x: Tensor, numClasses = -1): Tensor {
-  if (x.dtype !== "int64") throw new DTypeError(`one_hot is only applicable to index tensor (int64), got ${x.dtype}`);
-  const values = x.values() as bigint[];
-  if (numClasses === -1) {
-    if (values.length === 0) throw new ValueError("one_hot: can not infer total number of classes from empty tensor");
-    numClasses = Number(values.reduce((a, b) => (b > a ? b : a))) + 1;
-  }
-  if (!Number.isInteger(numClasses) || numClasses < -1) throw new ValueError(`one_hot: num_classes must be a non-negative integer or -1, got ${numClasses}`);
-  for (const v of values) {
-    if (v < 0n) throw new ValueError("one_hot: class values must be non-negative");
-    if (v >= BigInt(numClasses)) throw new ValueError("one_hot: class values must be smaller than num_classes");
-  }
-  return x.unsqueeze(-1).eq(arange(numClasses)).to("int64");
-}
-
-/** Indexing functions that are also Tensor methods (`x.gather(1, idx)`, `x.index(0, sl(1))`, ...). */
-export const indexingMethods = {
-  gather,
-  scatter,
-  scatterAdd,
-  scatterReduce,
-  indexSelect,
-  indexAdd,
-  indexPut,
-  maskedFill,
-  maskedSelect,
-  take,
-  /** `x.nonzero()`: the [n, ndim] coordinates; for the tuple form call `nonzero(x, { asTuple: true })`. */
-  nonzero: (x: Tensor): Tensor => nonzero(x),
-  index,
-  setIndex,
-  indexPut_,
-  // In-place twins: the out-of-place result written back (see src/ops/inplace.ts).
-  maskedFill_: (x: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor => assignInPlace(x, maskedFill(x, mask, value), "maskedFill_"),
-  scatter_: (x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, options?: ScatterOptions): Tensor =>
-    assignInPlace(x, scatter(x, dim, index, src, options), "scatter_"),
-  scatterAdd_: (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor => assignInPlace(x, scatterAdd(x, dim, index, src), "scatterAdd_"),
-  scatterReduce_: (x: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduction, options?: { includeSelf?: boolean }): Tensor =>
-    assignInPlace(x, scatterReduce(x, dim, index, src, reduce, options), "scatterReduce_"),
-  indexAdd_: (x: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): Tensor =>
-    assignInPlace(x, indexAdd(x, dim, index, source, options), "indexAdd_"),
-};

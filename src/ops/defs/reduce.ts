@@ -1,14 +1,13 @@
 /**
  * Reduction primitives, each one ONNX operator: sum, prod, amax/amin, argmax/argmin over
- * dims with keepdim; the scans cumsum/cumprod; softmax/logSoftmax along a dim; sort and
- * topk (values and indices). `sumTo`, which every broadcasting vjp uses (see Note:
- * broadcasting in vjp, in binary.ts), lives here with `sum`. Reductions written with these
- * (mean, var, std, logsumexp, norm, all, any, max/min with indices) are in
- * composite/reduction.ts.
+ * dims with keepdim. `sumTo`, which every broadcasting vjp uses (see Note: broadcasting in
+ * vjp, in binary.ts), lives here with `sum`. The other ops along a dim have their own
+ * files: scans (scan.ts), softmax (softmax.ts), sort and topk (sort.ts). Reductions written
+ * with these (mean, var, std, logsumexp, norm, all, any, max/min with indices, argsort)
+ * are in composite/reduction.ts.
  *
- * Dtypes follow PyTorch: sum/prod/cumsum/cumprod give int64 for integer and bool inputs;
- * amax/amin/sort/topk keep the dtype; argmax/argmin and indices are int64; softmax and
- * logSoftmax need a floating input.
+ * Dtypes follow PyTorch: sum/prod give int64 for integer and bool inputs
+ * (`accumulateDType`); amax/amin keep the dtype; argmax/argmin are int64.
  *
  * Note: gradients through indices. The ops that select elements (sort, topk, and max/min
  * with a dim, which are argmax + `gather`) send each output gradient to the one input
@@ -16,14 +15,14 @@
  * `scatterAdd` into zeros. gather and scatterAdd are the indexing family's (see Note: index
  * pairs, in defs/indexing.ts): each is the other's vjp, so gradients of any order work.
  */
-import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
-import { isFloating, type DType } from "../../core/dtype.ts";
-import { normalizeDim, normalizeDims, shapesEqual, type Shape } from "../../core/shape.ts";
+import { DTypeError, ShapeError } from "../../core/errors.ts";
+import { accumulateDType, type DType } from "../../core/dtype.ts";
+import { inversePermutation, normalizeDim, normalizeDims, shapesEqual, type Shape } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
-import { apply, apply1 } from "../apply.ts";
-import { arange, onesLike } from "../creation.ts";
-import { isGradEnabled } from "../../autograd/grad-mode.ts";
+import { apply1 } from "../apply.ts";
+import { onesLike } from "../creation.ts";
 import { defineOp, single, type TensorMeta } from "../define-op.ts";
+import { exclusiveCumprod, hasZero } from "./scan.ts";
 
 /** Attributes shared by reductions: dims already normalized and sorted. */
 export interface ReduceAttrs {
@@ -45,28 +44,6 @@ export interface ExtremumAttrs extends ReduceAttrs {
 export interface ArgAttrs {
   readonly dim: number | null;
   readonly keepdim: boolean;
-}
-
-/** cumsum/cumprod; `reverse` scans from the end (ONNX CumSum's attribute; the vjp needs it). */
-export interface ScanAttrs {
-  readonly dim: number;
-  readonly reverse: boolean;
-  readonly dtype?: DType;
-}
-
-export interface SoftmaxAttrs {
-  readonly dim: number;
-}
-
-export interface SortAttrs {
-  readonly dim: number;
-  readonly descending: boolean;
-}
-
-export interface TopkAttrs {
-  readonly k: number;
-  readonly dim: number;
-  readonly largest: boolean;
 }
 
 /** The output shape of reducing `dims` of `shape`. */
@@ -99,37 +76,10 @@ export function reducedCount(shape: Shape, dims: readonly number[]): number {
   return dims.reduce((n, d) => n * (shape[d] ?? 1), 1);
 }
 
-/** PyTorch's sum, prod, cumsum and cumprod promote bool and integer inputs to int64. */
-function accumulateDType(d: DType, requested?: DType): DType {
-  return requested ?? (isFloating(d) ? d : "int64");
-}
-
 /** max/min/argmax... have no identity element: a reduced dim of size 0 is an error. */
 function checkNonEmpty(name: string, x: TensorMeta, dims: readonly number[]): void {
   for (const d of dims)
     if (x.shape[d] === 0) throw new ShapeError(`${name}(): Expected reduction dim ${d} to have non-zero size`);
-}
-
-function checkFloating(name: string, d: DType): void {
-  if (!isFloating(d)) throw new DTypeError(`${name}: expected a floating point input, got ${d}`);
-}
-
-/** The size of `dim` as line kernels see it: a 0-d tensor is one line of one element. */
-function lineSize(shape: Shape, dim: number): number {
-  return shape.length === 0 ? 1 : shape[dim]!;
-}
-
-function withDimSize(shape: Shape, dim: number, size: number): number[] {
-  const out = [...shape];
-  if (out.length > 0) out[dim] = size;
-  return out;
-}
-
-/** The permutation that undoes `order`. */
-function inversePermutation(order: readonly number[]): number[] {
-  const inverse = new Array<number>(order.length);
-  order.forEach((d, i) => (inverse[d] = i));
-  return inverse;
 }
 
 /**
@@ -146,67 +96,6 @@ function productOfOthers(x: Tensor, dims: readonly number[]): Tensor {
   const last = keptShape.length;
   const others = exclusiveCumprod(flat, last, false).mul(exclusiveCumprod(flat, last, true));
   return others.reshape([...keptShape, ...dims.map((d) => x.shape[d]!)]).permute(inversePermutation(order));
-}
-
-/** cumprod of `x` shifted by one along `dim` with 1 coming in: element i is the product of the elements before i. */
-function exclusiveCumprod(x: Tensor, dim: number, reverse: boolean): Tensor {
-  const n = x.shape[dim]!;
-  const ones = onesLike(x);
-  if (n <= 1) return ones;
-  const shifted = reverse
-    ? ones.sliceScatter(x.slice(dim, 1, n), { dim, start: 0, end: n - 1, step: 1 })
-    : ones.sliceScatter(x.slice(dim, 0, n - 1), { dim, start: 1, end: n, step: 1 });
-  return scan("cumprod", shifted, dim, reverse);
-}
-
-function scan(op: "cumsum" | "cumprod", x: Tensor, dim: number, reverse: boolean): Tensor {
-  return apply1(reduceOps[op], [x], { dim, reverse });
-}
-
-const hasZero = (x: Tensor): boolean => x.size > 0 && x.eq(0).sum().item() !== 0n;
-
-/**
- * The cumprod vjp. Without zeros: reversed cumsum of g·out, divided by x. With zeros
- * (PyTorch's cumprod_backward): elements before the first zero of their line use that
- * formula; the first zero gets (product before it) · Σ_{j≥z} g_j · Π_{z<k≤j} x_k; elements
- * after it get 0, since every product through them contains that zero.
- */
-function cumprodBackward(g: Tensor, x: Tensor, out: Tensor, dim: number, reverse: boolean): Tensor {
-  if (!hasZero(x)) return scan("cumsum", g.mul(out), dim, !reverse).div(x);
-  if (isGradEnabled()) return cumprodBackwardByPairs(g, x, dim, reverse);
-  const isZero = x.eq(0);
-  const zerosSoFar = scan("cumsum", isZero, dim, reverse);
-  const before = zerosSoFar.eq(0);
-  const first = isZero.logicalAnd(zerosSoFar.eq(1));
-  const fromFirst = zerosSoFar.ge(1);
-  const beforeTerm = scan("cumsum", g.mul(out), dim, !reverse).div(x.where(before, 1)).where(before, 0);
-  const afterFirst = scan("cumprod", x.where(fromFirst.logicalAnd(first.logicalNot()), 1), dim, reverse);
-  const tail = sum(g.mul(afterFirst).where(fromFirst, 0), dim, { keepdim: true });
-  const head = apply1(reduceOps.prod, [x.where(before, 1)], { dims: [dim], keepdim: true });
-  return beforeTerm.add(head.mul(tail).where(first, 0));
-}
-
-/**
- * The cumprod vjp written so that it is itself differentiable where x has zeros (used when
- * the backward is being recorded, as PyTorch's cumprod_backward under GradMode): for each
- * line, grad_i = (Π of the elements before i) · Σ_{j≥i} g_j · Π_{i<k≤j} x_k, with the
- * inner products taken by a cumprod over an n × n (i, k) grid. O(n²) per line.
- */
-function cumprodBackwardByPairs(g: Tensor, x: Tensor, dim: number, reverse: boolean): Tensor {
-  if (x.ndim === 0 || x.size === 0) return g;
-  const n = x.shape[dim]!;
-  const order = [...x.shape.map((_, d) => d).filter((d) => d !== dim), dim];
-  const lines = x.permute(order);
-  const last = lines.ndim - 1;
-  const i = arange(n).reshape([n, 1]);
-  const k = arange(n).reshape([1, n]);
-  // k comes strictly after i in scan order; j comes at or after i.
-  const after = reverse ? k.lt(i) : k.gt(i);
-  const atOrAfter = reverse ? k.le(i) : k.ge(i);
-  const grid = lines.unsqueeze(-2).expand([...lines.shape.slice(0, -1), n, n]); // grid[…, i, k] = x_k
-  const between = scan("cumprod", grid.where(after, 1), last + 1, reverse);
-  const tail = sum(between.mul(g.permute(order).unsqueeze(-2)).where(atOrAfter, 0), -1);
-  return exclusiveCumprod(lines, last, reverse).mul(tail).permute(inversePermutation(order));
 }
 
 function extremum(name: "amax" | "amin", onnx: "ReduceMax" | "ReduceMin") {
@@ -248,29 +137,6 @@ function argExtremum(name: "argmax" | "argmin", onnx: "ArgMax" | "ArgMin") {
   });
 }
 
-function softmaxLike(name: "softmax" | "logSoftmax", onnx: "Softmax" | "LogSoftmax") {
-  return defineOp<SoftmaxAttrs>({
-    name,
-    inputs: ["x"],
-    infer: ([x]) => {
-      checkFloating(name, x!.dtype);
-      return single(x!.shape, x!.dtype);
-    },
-    vjp: ([g], { outputs, attrs: { dim } }) => {
-      const y = outputs[0]!;
-      // softmax: y·(g − Σ g·y); logSoftmax: g − exp(y)·Σ g (PyTorch's _softmax_backward_data).
-      if (name === "softmax") return [y.mul(g!.sub(sum(g!.mul(y), dim, { keepdim: true })))];
-      return [g!.sub(y.exp().mul(sum(g!, dim, { keepdim: true })))];
-    },
-    onnx: { type: onnx, sinceOpset: 13 },
-  });
-}
-
-/** The vjp of sort and topk (see Note: gradients through indices). */
-const selectedBackward = ([g]: readonly Tensor[], ctx: { outputs: readonly Tensor[]; metas: readonly TensorMeta[]; attrs: { dim: number } }) => [
-  g!.newZeros(ctx.metas[0]!.shape).scatterAdd(ctx.attrs.dim, ctx.outputs[1]!, g!),
-];
-
 export const reduceOps = {
   sum: defineOp<ReduceDTypeAttrs>({
     name: "sum",
@@ -303,50 +169,6 @@ export const reduceOps = {
   amin: extremum("amin", "ReduceMin"),
   argmax: argExtremum("argmax", "ArgMax"),
   argmin: argExtremum("argmin", "ArgMin"),
-  cumsum: defineOp<ScanAttrs>({
-    name: "cumsum",
-    inputs: ["x"],
-    infer: ([x], attrs) => {
-      const dtype = accumulateDType(x!.dtype, attrs.dtype);
-      return single(x!.shape, dtype, [dtype]);
-    },
-    // Each input element feeds every later output: the gradient is the cumsum of g run the other way.
-    vjp: ([g], { attrs }) => [scan("cumsum", g!, attrs.dim, !attrs.reverse)],
-    onnx: { type: "CumSum", sinceOpset: 11 },
-  }),
-  cumprod: defineOp<ScanAttrs>({
-    name: "cumprod",
-    inputs: ["x"],
-    infer: ([x], attrs) => {
-      const dtype = accumulateDType(x!.dtype, attrs.dtype);
-      return single(x!.shape, dtype, [dtype]);
-    },
-    vjp: ([g], { inputs, outputs, attrs }) => [cumprodBackward(g!, inputs[0]!, outputs[0]!, attrs.dim, attrs.reverse)],
-    // ONNX has no CumProd: a Loop along the axis carrying the running product.
-    onnx: { type: "Loop", sinceOpset: 11, pattern: "Loop over the axis multiplying a running product (no ONNX CumProd)" },
-  }),
-  softmax: softmaxLike("softmax", "Softmax"),
-  logSoftmax: softmaxLike("logSoftmax", "LogSoftmax"),
-  sort: defineOp<SortAttrs>({
-    name: "sort",
-    inputs: ["x"],
-    infer: ([x]) => ({ outputs: [{ shape: x!.shape, dtype: x!.dtype }, { shape: x!.shape, dtype: "int64" }] }),
-    vjp: selectedBackward,
-    onnx: { type: "TopK", sinceOpset: 11, pattern: "TopK with K = size of the axis, largest = descending" },
-  }),
-  topk: defineOp<TopkAttrs>({
-    name: "topk",
-    inputs: ["x"],
-    infer: ([x], { k, dim }) => {
-      if (x!.dtype === "bool") throw new DTypeError("topk is not implemented for bool tensors");
-      const n = lineSize(x!.shape, dim);
-      if (!Number.isInteger(k) || k < 0 || k > n) throw new ValueError(`topk: selected index k=${k} out of range for a dim of size ${n}`);
-      const shape = withDimSize(x!.shape, dim, k);
-      return { outputs: [{ shape, dtype: x!.dtype }, { shape, dtype: "int64" }] };
-    },
-    vjp: selectedBackward,
-    onnx: { type: "TopK", sinceOpset: 11 },
-  }),
 };
 
 export interface SumOptions {
@@ -407,79 +229,6 @@ export function argmax(x: Tensor, dim?: number | null, options: KeepdimOptions =
 /** The int64 index of the smallest element along `dim` (or of the flattened tensor); nan counts as the smallest. */
 export function argmin(x: Tensor, dim?: number | null, options: KeepdimOptions = {}): Tensor {
   return argExtremumCall("argmin", x, dim, options);
-}
-
-export interface ScanOptions {
-  /** Convert the input to this dtype first (integers otherwise scan in int64). */
-  dtype?: DType;
-}
-
-/** Running sums along `dim`: out[i] = x[0] + … + x[i]. `cumsum(tensor([1, 2, 3]), 0)` is `[1, 3, 6]`. */
-export function cumsum(x: Tensor, dim: number, options: ScanOptions = {}): Tensor {
-  return apply1(reduceOps.cumsum, [x], { dim: normalizeDim(dim, x.ndim), reverse: false, ...(options.dtype ? { dtype: options.dtype } : {}) });
-}
-
-/** Running products along `dim`: out[i] = x[0] · … · x[i]. */
-export function cumprod(x: Tensor, dim: number, options: ScanOptions = {}): Tensor {
-  return apply1(reduceOps.cumprod, [x], { dim: normalizeDim(dim, x.ndim), reverse: false, ...(options.dtype ? { dtype: options.dtype } : {}) });
-}
-
-export interface SoftmaxOptions {
-  /** Convert the input to this dtype first. */
-  dtype?: DType;
-}
-
-/**
- * exp(x − max) / Σ exp(x − max) along `dim` (the max shift keeps exp from overflowing).
- * `softmax(logits, -1)`.
- */
-export function softmax(x: Tensor, dim: number, options: SoftmaxOptions = {}): Tensor {
-  const input = options.dtype ? x.to(options.dtype) : x;
-  return apply1(reduceOps.softmax, [input], { dim: normalizeDim(dim, x.ndim) });
-}
-
-/** log(softmax(x)) computed stably as (x − max) − log Σ exp(x − max). */
-export function logSoftmax(x: Tensor, dim: number, options: SoftmaxOptions = {}): Tensor {
-  const input = options.dtype ? x.to(options.dtype) : x;
-  return apply1(reduceOps.logSoftmax, [input], { dim: normalizeDim(dim, x.ndim) });
-}
-
-export interface SortOptions {
-  /** Default -1 (the last dim). */
-  dim?: number;
-  descending?: boolean;
-  /** Accepted for PyTorch compatibility: sorting is always stable. */
-  stable?: boolean;
-}
-
-/**
- * Sorts along `dim`, returning `[values, indices]`. Stable: equal elements keep their
- * order. nan sorts as larger than every number (last ascending, first descending).
- */
-export function sort(x: Tensor, options: SortOptions = {}): [Tensor, Tensor] {
-  const dim = normalizeDim(options.dim ?? -1, x.ndim);
-  const [values, indices] = apply(reduceOps.sort, [x], { dim, descending: options.descending ?? false });
-  return [values!, indices!];
-}
-
-export interface TopkOptions {
-  /** Default -1 (the last dim). */
-  dim?: number;
-  /** The k largest (default) or the k smallest. */
-  largest?: boolean;
-  /** Accepted for PyTorch compatibility: results always come sorted. */
-  sorted?: boolean;
-}
-
-/**
- * The `k` largest (or smallest) elements along `dim` and their indices, sorted, as
- * `[values, indices]`. Ties go to the lower index first (as ONNX TopK); nan counts as the
- * largest. `topk(scores, 5)`.
- */
-export function topk(x: Tensor, k: number, options: TopkOptions = {}): [Tensor, Tensor] {
-  const dim = normalizeDim(options.dim ?? -1, x.ndim);
-  const [values, indices] = apply(reduceOps.topk, [x], { k, dim, largest: options.largest ?? true });
-  return [values!, indices!];
 }
 
 /**

@@ -4,7 +4,7 @@
  * with these in `ops/views.ts`.
  */
 import { ShapeError } from "../../core/errors.ts";
-import { broadcastStrides, formatShape, numel, viewStrides, type Shape } from "../../core/shape.ts";
+import { broadcastStrides, formatShape, inversePermutation, numel, viewStrides, type Shape } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { defineOp, defineView, single } from "../define-op.ts";
 import { sumTo } from "./reduce.ts";
@@ -55,11 +55,7 @@ export const viewOps = {
       strides: dims.map((d) => x.strides[d]!),
       offset: x.offset,
     }),
-    vjp: ([g], { attrs }) => {
-      const inverse = new Array<number>(attrs.dims.length);
-      attrs.dims.forEach((d, i) => (inverse[d] = i));
-      return [g!.permute(inverse)];
-    },
+    vjp: ([g], { attrs }) => [g!.permute(inversePermutation(attrs.dims))],
     onnx: { type: "Transpose" },
   }),
   /** Elements start, start+step, ... < end along one dim (start/end already clamped). */

@@ -6,6 +6,9 @@ import type { JsKernelTable } from "../../../ops/registry.ts";
 import { binaryKernels } from "./binary.ts";
 import { copyKernels } from "./copy.ts";
 import { reduceKernels } from "./reduce.ts";
+import { scanKernels } from "./scan.ts";
+import { softmaxKernels } from "./softmax.ts";
+import { sortKernels } from "./sort.ts";
 import { unaryKernels } from "./unary.ts";
 import { shapeKernels } from "./shape.ts";
 import { indexingKernels } from "./indexing.ts";
@@ -15,6 +18,9 @@ export const jsKernels: JsKernelTable = {
   ...unaryKernels,
   ...binaryKernels,
   ...reduceKernels,
+  ...scanKernels,
+  ...softmaxKernels,
+  ...sortKernels,
   ...copyKernels,
   ...shapeKernels,
   ...indexingKernels,
