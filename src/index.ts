@@ -38,9 +38,9 @@ export * from "./ops/views.ts";
 export { cat, flip, repeat, pad, unfold, type PadMode } from "./ops/defs/shape.ts";
 export { stack, split, chunk, roll, tile, repeatInterleave } from "./ops/composite/shape.ts";
 export {
-  gather, scatter, scatterReduce, indexSelect, indexAdd, indexPut, advancedIndex, nonzero,
-  type ScatterReduction, type ScatterOptions, type NonzeroOptions,
+  gather, scatter, scatterReduce, indexSelect, indexAdd, nonzero, type ScatterReduction, type ScatterOptions, type NonzeroOptions,
 } from "./ops/defs/indexing.ts";
+export { advancedIndex, indexPut } from "./ops/defs/advanced-index.ts";
 export { scatterAdd, maskedFill, maskedSelect, take, oneHot } from "./ops/composite/indexing.ts";
 export { index, setIndex, indexPut_, sl, Slice, type IndexItem, type IndexList } from "./ops/indexing-api.ts";
 export { matmul, mm, bmm, mv, dot, outer, tril, triu } from "./ops/defs/linalg.ts";

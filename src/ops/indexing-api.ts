@@ -42,7 +42,7 @@ import type { NestedArray, Scalar } from "../core/tensor.ts";
 import { Tensor } from "../core/tensor.ts";
 import { isGradEnabled } from "../autograd/grad-mode.ts";
 import { arange, full, tensor } from "./creation.ts";
-import { advancedIndex, indexPut } from "./defs/indexing.ts";
+import { advancedIndex, indexPut } from "./defs/advanced-index.ts";
 import { assignInPlace } from "./inplace.ts";
 import { reshape, select, slice, unsqueeze, view } from "./views.ts";
 

@@ -14,6 +14,7 @@ import { unaryOps } from "./defs/unary.ts";
 import { viewOps } from "./defs/view.ts";
 import { shapeOps } from "./defs/shape.ts";
 import { indexingOps } from "./defs/indexing.ts";
+import { advancedIndexOps } from "./defs/advanced-index.ts";
 import { linalgOps } from "./defs/linalg.ts";
 
 export const ops = {
@@ -28,6 +29,7 @@ export const ops = {
   ...viewOps,
   ...shapeOps,
   ...indexingOps,
+  ...advancedIndexOps,
   ...linalgOps,
 };
 

@@ -13,10 +13,10 @@ import { assignInPlace } from "../inplace.ts";
 import { index, indexPut_, setIndex } from "../indexing-api.ts";
 import { expand, reshape } from "../views.ts";
 import { where } from "../defs/binary.ts";
+import { indexPut } from "../defs/advanced-index.ts";
 import {
   gather,
   indexAdd,
-  indexPut,
   indexSelect,
   nonzero,
   scatter,
