@@ -1,8 +1,9 @@
 /**
  * Tensor printing: `formatTensor` returns exactly what Python's `repr(t)` prints in PyTorch 1.13
  * (torch/_tensor_str.py). Pure: it reads a plain description of the tensor, not a Tensor, so it
- * has no imports and any layer can call it.
+ * has no runtime imports (types only) and any layer can call it.
  */
+import type { DType } from "./dtype.ts";
 
 /** Print options, as `torch.set_printoptions` names them (camelCase). */
 export interface FormatOptions {
@@ -18,22 +19,10 @@ export interface FormatOptions {
   sciMode?: boolean | null;
 }
 
-export type FormatDType =
-  | "float32"
-  | "float64"
-  | "float16"
-  | "bfloat16"
-  | "int8"
-  | "uint8"
-  | "int16"
-  | "int32"
-  | "int64"
-  | "bool";
-
 /** What the printer needs to know about a tensor. */
 export interface FormatInfo {
   shape: readonly number[];
-  dtype: FormatDType;
+  dtype: DType;
   /** Contiguous row-major values; int64 as bigint; bool as boolean or 0/1; float16/bfloat16 decoded. */
   values: ArrayLike<number | bigint | boolean>;
   requiresGrad?: boolean;
@@ -51,11 +40,11 @@ interface Options {
   sciMode: boolean | null;
 }
 
-const FLOAT_DTYPES: ReadonlySet<FormatDType> = new Set<FormatDType>(["float32", "float64", "float16", "bfloat16"]);
+const FLOAT_DTYPES: ReadonlySet<DType> = new Set<DType>(["float32", "float64", "float16", "bfloat16"]);
 
 // PyTorch leaves out `dtype=` for the default dtype and for the dtypes a Python literal
 // infers (int64 from ints, bool from bools): `has_default_dtype` in _str_intern.
-const UNPRINTED_DTYPES: ReadonlySet<FormatDType> = new Set<FormatDType>(["float32", "int64", "bool"]);
+const UNPRINTED_DTYPES: ReadonlySet<DType> = new Set<DType>(["float32", "int64", "bool"]);
 
 /**
  * The text PyTorch's `repr(t)` gives, with PyTorch's print options.

@@ -2,10 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { formatTensor, type FormatDType, type FormatInfo, type FormatOptions } from "../../src/core/format.ts";
+import type { DType } from "../../src/core/dtype.ts";
+import { formatTensor, type FormatInfo, type FormatOptions } from "../../src/core/format.ts";
 
 interface Encoded {
-  dtype: FormatDType;
+  dtype: DType;
   shape: number[];
   data: string;
 }
