@@ -150,6 +150,41 @@ export function accumulateDType(d: DType, requested?: DType): DType {
   return requested ?? (isFloating(d) ? d : "int64");
 }
 
+/**
+ * The dtype categories of elementwise ops, as PyTorch's TensorIterator configs apply them:
+ * "same" keeps the dtype; "float" computes integer and bool inputs in the default float
+ * (exp, true division); "bool" computes in the dtype and gives bool (predicates,
+ * comparisons, logical ops); "integral" refuses floats (bitwise ops); "numeric" refuses bool;
+ * "signed" refuses bool too (neg, pointing to logicalNot).
+ */
+export type ElementwiseRule = "same" | "float" | "bool" | "integral" | "numeric" | "signed";
+
+/**
+ * What an elementwise op `op` of category `rule` gives (`out`) and computes in (`compute`),
+ * from its input's dtype, or its inputs' promoted one (`resultType`).
+ */
+export function elementwiseDTypes(op: string, rule: ElementwiseRule, d: DType): { out: DType; compute: DType } {
+  switch (rule) {
+    case "float": {
+      const f = isFloating(d) ? d : DEFAULT_FLOAT;
+      return { out: f, compute: f };
+    }
+    case "bool":
+      return { out: "bool", compute: d };
+    case "integral":
+      if (isFloating(d)) throw new DTypeError(`${op} is only supported for integer and bool tensors, got ${d}`);
+      return { out: d, compute: d };
+    case "numeric":
+      if (d === "bool") throw new DTypeError(`${op} is not implemented for bool tensors`);
+      return { out: d, compute: d };
+    case "signed":
+      if (d === "bool") throw new DTypeError(`${op} is not supported for bool tensors; use logicalNot for bool`);
+      return { out: d, compute: d };
+    case "same":
+      return { out: d, compute: d };
+  }
+}
+
 /** The dtype PyTorch gives a plain scalar: float -> default float, integer -> int64, boolean -> bool. */
 export function scalarDType(x: number | bigint | boolean): DType {
   if (typeof x === "boolean") return "bool";

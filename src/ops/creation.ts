@@ -241,22 +241,23 @@ function floatDType(options: CreateOptions, what: string): DType {
   return dtype;
 }
 
-/** Uniform samples in [0, 1), drawn as PyTorch's CPU generator draws them. */
-export function rand(shape: Shape | number, options: RandomOptions = {}): Tensor {
-  const dtype = floatDType(options, "rand");
+/** A float tensor filled by `fill` (fillUniform or fillNormal) with parameters 0 and 1. */
+function floatSamples(what: string, fill: typeof fillUniform, shape: Shape | number, options: RandomOptions): Tensor {
+  const dtype = floatDType(options, what);
   const size = sizeArg(shape);
   const values = dtype === "float64" ? new Float64Array(numel(size)) : new Float32Array(numel(size));
-  fillUniform(options.generator ?? defaultGenerator, values, 0, 1, dtype as "float32");
+  fill(options.generator ?? defaultGenerator, values, 0, 1, dtype as "float32");
   return finish(fromStorageArray(storageFromNumbers(values, dtype), size, dtype), options);
+}
+
+/** Uniform samples in [0, 1), drawn as PyTorch's CPU generator draws them. */
+export function rand(shape: Shape | number, options: RandomOptions = {}): Tensor {
+  return floatSamples("rand", fillUniform, shape, options);
 }
 
 /** Standard normal samples, drawn as PyTorch's CPU generator draws them. */
 export function randn(shape: Shape | number, options: RandomOptions = {}): Tensor {
-  const dtype = floatDType(options, "randn");
-  const size = sizeArg(shape);
-  const values = dtype === "float64" ? new Float64Array(numel(size)) : new Float32Array(numel(size));
-  fillNormal(options.generator ?? defaultGenerator, values, 0, 1, dtype as "float32");
-  return finish(fromStorageArray(storageFromNumbers(values, dtype), size, dtype), options);
+  return floatSamples("randn", fillNormal, shape, options);
 }
 
 /** Integers uniform in [low, high); int64 unless a dtype is given. */

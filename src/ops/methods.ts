@@ -23,13 +23,6 @@ type InplaceMethods = { [K in InplaceName as `${K}_`]: (...args: Parameters<OpMe
 interface ExtraMethods {
   /** Converts to `dtype`; `x.to("float64")`. */
   to(dtype: DType): Tensor;
-  float(): Tensor;
-  double(): Tensor;
-  half(): Tensor;
-  bfloat16(): Tensor;
-  int(): Tensor;
-  long(): Tensor;
-  bool(): Tensor;
   /** Writes `src` (broadcast, any dtype) into this tensor. */
   copy_(src: TensorLike): Tensor;
   fill_(value: Scalar): Tensor;
@@ -40,8 +33,20 @@ interface ExtraMethods {
   newTensor(data: Scalar): Tensor;
 }
 
+/** PyTorch's dtype shorthands: `x.float()` is `x.to("float32")`, `x.long()` is `x.to("int64")`. */
+const dtypeShorthands = {
+  float: "float32",
+  double: "float64",
+  half: "float16",
+  bfloat16: "bfloat16",
+  int: "int32",
+  long: "int64",
+  bool: "bool",
+} as const satisfies Record<string, DType>;
+type DTypeShorthands = { [K in keyof typeof dtypeShorthands]: () => Tensor };
+
 declare module "../core/tensor.ts" {
-  interface Tensor extends OpMethods, InplaceMethods, ExtraMethods {}
+  interface Tensor extends OpMethods, InplaceMethods, ExtraMethods, DTypeShorthands {}
 }
 
 const proto = Tensor.prototype as unknown as Record<string, unknown>;
@@ -59,30 +64,15 @@ for (const name of inplaceNames) {
   };
 }
 
+for (const [name, dtype] of Object.entries(dtypeShorthands)) {
+  proto[name] = function (this: Tensor) {
+    return to(this, dtype);
+  };
+}
+
 const extra: ExtraMethods & ThisType<Tensor> = {
   to(dtype) {
     return to(this, dtype);
-  },
-  float() {
-    return to(this, "float32");
-  },
-  double() {
-    return to(this, "float64");
-  },
-  half() {
-    return to(this, "float16");
-  },
-  bfloat16() {
-    return to(this, "bfloat16");
-  },
-  int() {
-    return to(this, "int32");
-  },
-  long() {
-    return to(this, "int64");
-  },
-  bool() {
-    return to(this, "bool");
   },
   copy_(src) {
     const s = asTensor(src);

@@ -8,7 +8,7 @@
  * in the promoted type; true division of integers gives the default float; comparisons
  * compute in the promoted type and give bool; logical ops give bool.
  */
-import { DEFAULT_FLOAT, isFloating, resultType, type DType } from "../../core/dtype.ts";
+import { elementwiseDTypes, resultType, type DType, type ElementwiseRule } from "../../core/dtype.ts";
 import { DTypeError, ValueError } from "../../core/errors.ts";
 import { broadcastShapes } from "../../core/shape.ts";
 import type { Scalar, Tensor } from "../../core/tensor.ts";
@@ -24,35 +24,14 @@ export function asTensor(x: TensorLike): Tensor {
   return typeof x === "object" ? x : wrapScalar(x);
 }
 
-type Rule = "arith" | "numeric" | "sub" | "div" | "float" | "compare" | "logical" | "bitwise" | "shift";
+/** An elementwise rule applied to the promoted dtype, or "sub", which also refuses bool inputs. */
+type Rule = ElementwiseRule | "sub";
 
 function promote(name: string, rule: Rule, a: TensorMeta, b: TensorMeta): { out: DType; compute: DType } {
   const operand = (m: TensorMeta) => ({ dtype: m.dtype, ndim: m.shape.length, wrappedNumber: m.wrappedNumber ?? false });
-  const common = resultType(operand(a), operand(b));
-  switch (rule) {
-    case "sub":
-      if (a.dtype === "bool" || b.dtype === "bool")
-        throw new DTypeError("subtraction with a bool tensor is not supported; to invert a mask use logicalNot()");
-      return { out: common, compute: common };
-    case "numeric":
-      if (common === "bool") throw new DTypeError(`${name} is not implemented for bool tensors`);
-      return { out: common, compute: common };
-    case "div":
-    case "float": {
-      const f = isFloating(common) ? common : DEFAULT_FLOAT;
-      return { out: f, compute: f };
-    }
-    case "compare":
-      return { out: "bool", compute: common };
-    case "logical":
-      return { out: "bool", compute: common };
-    case "bitwise":
-    case "shift":
-      if (isFloating(common)) throw new DTypeError(`${name} is only supported for integer and bool tensors, got ${common}`);
-      return { out: common, compute: common };
-    default:
-      return { out: common, compute: common };
-  }
+  if (rule === "sub" && (a.dtype === "bool" || b.dtype === "bool"))
+    throw new DTypeError("subtraction with a bool tensor is not supported; to invert a mask use logicalNot()");
+  return elementwiseDTypes(name, rule === "sub" ? "same" : rule, resultType(operand(a), operand(b)));
 }
 
 function binary<A = Record<string, never>>(
@@ -84,17 +63,17 @@ function binary<A = Record<string, never>>(
 export type RoundingMode = "trunc" | "floor" | null;
 
 export const binaryOps = {
-  add: binary("add", "arith", { type: "Add" }, (g) => [g, g]),
+  add: binary("add", "same", { type: "Add" }, (g) => [g, g]),
   sub: binary("sub", "sub", { type: "Sub" }, (g) => [g, g.neg()]),
   // Inputs are read one by one so that `x.mul_(2)` on a tensor that needs grad does not
   // trip the in-place check on x, which this gradient never reads.
-  mul: binary("mul", "arith", { type: "Mul" }, (g, ctx) => [
+  mul: binary("mul", "same", { type: "Mul" }, (g, ctx) => [
     ctx.needsGrad[0] ? g.mul(ctx.inputs[1]!) : null,
     ctx.needsGrad[1] ? g.mul(ctx.inputs[0]!) : null,
   ]),
   div: binary<{ roundingMode: RoundingMode }>(
     "div",
-    (a, b, { roundingMode }) => promote("div", roundingMode === null ? "div" : "arith", a, b),
+    (a, b, { roundingMode }) => promote("div", roundingMode === null ? "float" : "same", a, b),
     { type: "Div" },
     (g, ctx) => {
       if (ctx.attrs.roundingMode !== null) return [g.mul(0), g.mul(0)];
@@ -124,29 +103,29 @@ export const binaryOps = {
     return [g.mul(b!).div(r), g.mul(a!).neg().div(r)];
   }),
   // PyTorch splits the gradient evenly between equal inputs.
-  maximum: binary("maximum", "arith", { type: "Max" }, (g, { inputs: [a, b] }) => splitByComparison(g, a!, b!)),
-  minimum: binary("minimum", "arith", { type: "Min" }, (g, { inputs: [a, b] }) => splitByComparison(g, b!, a!)),
-  eq: binary("eq", "compare", { type: "Equal" }),
-  ne: binary("ne", "compare", { type: "Equal", pattern: "Not(Equal)" }),
-  lt: binary("lt", "compare", { type: "Less" }),
-  le: binary("le", "compare", { type: "LessOrEqual", sinceOpset: 12 }),
-  gt: binary("gt", "compare", { type: "Greater" }),
-  ge: binary("ge", "compare", { type: "GreaterOrEqual", sinceOpset: 12 }),
-  logicalAnd: binary("logicalAnd", "logical", { type: "And" }),
-  logicalOr: binary("logicalOr", "logical", { type: "Or" }),
-  logicalXor: binary("logicalXor", "logical", { type: "Xor" }),
-  bitwiseAnd: binary("bitwiseAnd", "bitwise", { type: "BitwiseAnd", sinceOpset: 18 }),
-  bitwiseOr: binary("bitwiseOr", "bitwise", { type: "BitwiseOr", sinceOpset: 18 }),
-  bitwiseXor: binary("bitwiseXor", "bitwise", { type: "BitwiseXor", sinceOpset: 18 }),
-  bitwiseLeftShift: binary("bitwiseLeftShift", "shift", { type: "BitShift", pattern: "BitShift direction=LEFT" }),
-  bitwiseRightShift: binary("bitwiseRightShift", "shift", { type: "BitShift", pattern: "BitShift direction=RIGHT" }),
+  maximum: binary("maximum", "same", { type: "Max" }, (g, { inputs: [a, b] }) => splitByComparison(g, a!, b!)),
+  minimum: binary("minimum", "same", { type: "Min" }, (g, { inputs: [a, b] }) => splitByComparison(g, b!, a!)),
+  eq: binary("eq", "bool", { type: "Equal" }),
+  ne: binary("ne", "bool", { type: "Equal", pattern: "Not(Equal)" }),
+  lt: binary("lt", "bool", { type: "Less" }),
+  le: binary("le", "bool", { type: "LessOrEqual", sinceOpset: 12 }),
+  gt: binary("gt", "bool", { type: "Greater" }),
+  ge: binary("ge", "bool", { type: "GreaterOrEqual", sinceOpset: 12 }),
+  logicalAnd: binary("logicalAnd", "bool", { type: "And" }),
+  logicalOr: binary("logicalOr", "bool", { type: "Or" }),
+  logicalXor: binary("logicalXor", "bool", { type: "Xor" }),
+  bitwiseAnd: binary("bitwiseAnd", "integral", { type: "BitwiseAnd", sinceOpset: 18 }),
+  bitwiseOr: binary("bitwiseOr", "integral", { type: "BitwiseOr", sinceOpset: 18 }),
+  bitwiseXor: binary("bitwiseXor", "integral", { type: "BitwiseXor", sinceOpset: 18 }),
+  bitwiseLeftShift: binary("bitwiseLeftShift", "integral", { type: "BitShift", pattern: "BitShift direction=LEFT" }),
+  bitwiseRightShift: binary("bitwiseRightShift", "integral", { type: "BitShift", pattern: "BitShift direction=RIGHT" }),
   where: defineOp({
     name: "where",
     inputs: ["condition", "a", "b"],
     infer: ([c, a, b]) => {
       if (c!.dtype !== "bool" && c!.dtype !== "uint8")
         throw new DTypeError(`where expects a bool condition, got ${c!.dtype}`);
-      const common = promote("where", "arith", a!, b!).out;
+      const common = promote("where", "same", a!, b!).out;
       return single(broadcastShapes(c!.shape, a!.shape, b!.shape), common, [undefined, common, common]);
     },
     vjp: ([g], { inputs: [c], metas }) => {

@@ -21,7 +21,7 @@ import { inversePermutation, normalizeDim, normalizeDims, shapesEqual, type Shap
 import type { Tensor } from "../../core/tensor.ts";
 import { apply1 } from "../apply.ts";
 import { onesLike } from "../creation.ts";
-import { defineOp, single, type TensorMeta } from "../define-op.ts";
+import { defineOp, single, type Inference, type TensorMeta } from "../define-op.ts";
 import { exclusiveCumprod, hasZero } from "./scan.ts";
 
 /** Attributes shared by reductions: dims already normalized and sorted. */
@@ -98,6 +98,12 @@ function productOfOthers(x: Tensor, dims: readonly number[]): Tensor {
   return others.reshape([...keptShape, ...dims.map((d) => x.shape[d]!)]).permute(inversePermutation(order));
 }
 
+/** sum/prod: the reduced shape in the accumulation dtype, the input converted to it first. */
+function inferAccumulating([x]: readonly TensorMeta[], attrs: ReduceDTypeAttrs): Inference {
+  const dtype = accumulateDType(x!.dtype, attrs.dtype);
+  return single(reducedShape(x!.shape, attrs.dims, attrs.keepdim), dtype, [dtype]);
+}
+
 function extremum(name: "amax" | "amin", onnx: "ReduceMax" | "ReduceMin") {
   return defineOp<ExtremumAttrs>({
     name,
@@ -141,20 +147,14 @@ export const reduceOps = {
   sum: defineOp<ReduceDTypeAttrs>({
     name: "sum",
     inputs: ["x"],
-    infer: ([x], attrs) => {
-      const dtype = accumulateDType(x!.dtype, attrs.dtype);
-      return single(reducedShape(x!.shape, attrs.dims, attrs.keepdim), dtype, [dtype]);
-    },
+    infer: inferAccumulating,
     vjp: ([g], { metas, attrs }) => [expandReduced(g!, metas[0]!, attrs)],
     onnx: { type: "ReduceSum", sinceOpset: 13 },
   }),
   prod: defineOp<ReduceDTypeAttrs>({
     name: "prod",
     inputs: ["x"],
-    infer: ([x], attrs) => {
-      const dtype = accumulateDType(x!.dtype, attrs.dtype);
-      return single(reducedShape(x!.shape, attrs.dims, attrs.keepdim), dtype, [dtype]);
-    },
+    infer: inferAccumulating,
     // PyTorch's prod_backward: g·out/x when no element is zero; otherwise the product of
     // the other elements, computed without division.
     vjp: ([g], { inputs, outputs, metas, attrs }) => {

@@ -12,7 +12,7 @@ import type { Tensor } from "../../core/tensor.ts";
 import { isGradEnabled } from "../../autograd/grad-mode.ts";
 import { apply1 } from "../apply.ts";
 import { arange, onesLike } from "../creation.ts";
-import { defineOp, single } from "../define-op.ts";
+import { defineOp, single, type Inference, type TensorMeta } from "../define-op.ts";
 
 /** cumsum/cumprod; `reverse` scans from the end (ONNX CumSum's attribute; the vjp needs it). */
 export interface ScanAttrs {
@@ -83,14 +83,17 @@ function cumprodBackwardByPairs(g: Tensor, x: Tensor, dim: number, reverse: bool
   return exclusiveCumprod(lines, last, reverse).mul(tail).permute(inversePermutation(order));
 }
 
+/** The input's shape in the accumulation dtype, the input converted to it first. */
+function inferScan([x]: readonly TensorMeta[], attrs: ScanAttrs): Inference {
+  const dtype = accumulateDType(x!.dtype, attrs.dtype);
+  return single(x!.shape, dtype, [dtype]);
+}
+
 export const scanOps = {
   cumsum: defineOp<ScanAttrs>({
     name: "cumsum",
     inputs: ["x"],
-    infer: ([x], attrs) => {
-      const dtype = accumulateDType(x!.dtype, attrs.dtype);
-      return single(x!.shape, dtype, [dtype]);
-    },
+    infer: inferScan,
     // Each input element feeds every later output: the gradient is the cumsum of g run the other way.
     vjp: ([g], { attrs }) => [scan("cumsum", g!, attrs.dim, !attrs.reverse)],
     onnx: { type: "CumSum", sinceOpset: 11 },
@@ -98,10 +101,7 @@ export const scanOps = {
   cumprod: defineOp<ScanAttrs>({
     name: "cumprod",
     inputs: ["x"],
-    infer: ([x], attrs) => {
-      const dtype = accumulateDType(x!.dtype, attrs.dtype);
-      return single(x!.shape, dtype, [dtype]);
-    },
+    infer: inferScan,
     vjp: ([g], { inputs, outputs, attrs }) => [cumprodBackward(g!, inputs[0]!, outputs[0]!, attrs.dim, attrs.reverse)],
     // ONNX has no CumProd: a Loop along the axis carrying the running product.
     onnx: { type: "Loop", sinceOpset: 11, pattern: "Loop over the axis multiplying a running product (no ONNX CumProd)" },

@@ -2,42 +2,18 @@
  * Unary elementwise primitives. Each maps to one ONNX operator (or a short pattern) and
  * has its vjp written with ops. Activations built from these live in composite/.
  *
- * Dtype rules follow PyTorch: "float" ops (exp, sin, ...) compute integer and bool inputs
- * in the default float dtype; "same" ops keep the input dtype; predicates give bool.
+ * Dtype rules follow PyTorch (`ElementwiseRule` in core/dtype.ts): "float" ops (exp, sin,
+ * ...) compute integer and bool inputs in the default float dtype; "same" ops keep the
+ * input dtype; predicates give bool.
  */
-import { DEFAULT_FLOAT, isFloating, type DType } from "../../core/dtype.ts";
-import { DTypeError } from "../../core/errors.ts";
+import { elementwiseDTypes, type ElementwiseRule } from "../../core/dtype.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { apply1 } from "../apply.ts";
 import { defineOp, single, type KernelOp, type OnnxForm, type TensorMeta } from "../define-op.ts";
 
-type DTypeRule = "float" | "same" | "bool" | "integral" | "signed" | "numeric";
-
-function outDType(name: string, rule: DTypeRule, d: DType): { out: DType; compute: DType } {
-  switch (rule) {
-    case "float": {
-      const f = isFloating(d) ? d : DEFAULT_FLOAT;
-      return { out: f, compute: f };
-    }
-    case "bool":
-      return { out: "bool", compute: d };
-    case "integral":
-      if (isFloating(d)) throw new DTypeError(`${name} is only supported for integer and bool tensors, got ${d}`);
-      return { out: d, compute: d };
-    case "numeric":
-      if (d === "bool") throw new DTypeError(`${name} is not implemented for bool tensors`);
-      return { out: d, compute: d };
-    case "signed":
-      if (d === "bool") throw new DTypeError(`${name} is not supported for bool tensors; use logicalNot for bool`);
-      return { out: d, compute: d };
-    default:
-      return { out: d, compute: d };
-  }
-}
-
 function unary<A = Record<string, never>>(
   name: string,
-  rule: DTypeRule,
+  rule: ElementwiseRule,
   onnx: OnnxForm,
   vjp?: (g: Tensor, x: () => Tensor, out: () => Tensor, attrs: A) => Tensor,
 ): KernelOp<A> {
@@ -45,7 +21,7 @@ function unary<A = Record<string, never>>(
     name,
     inputs: ["x"],
     infer: ([x]: readonly TensorMeta[]) => {
-      const { out, compute } = outDType(name, rule, x!.dtype);
+      const { out, compute } = elementwiseDTypes(name, rule, x!.dtype);
       return single(x!.shape, out, [compute]);
     },
     ...(vjp ? { vjp: ([g], ctx) => [vjp(g!, () => ctx.inputs[0]!, () => ctx.outputs[0]!, ctx.attrs)] } : {}),
