@@ -57,11 +57,23 @@ export const opMethods = {
   ...pointwiseMethods,
 };
 
-/** Ops with an in-place twin `name_`. */
+/**
+ * Ops with an in-place twin `name_` (`x.add_(y)`): the ones PyTorch has as Tensor methods
+ * whose result keeps x's shape. View ops (`transpose_`, `squeeze_`, ...) change metadata,
+ * not data, and are not here; neither are the activations PyTorch has only in
+ * torch.nn.functional (`hardtanh_`, `elu_`, `leaky_relu_`).
+ */
 export const inplaceNames = [
+  // unary
   "abs", "neg", "sign", "exp", "expm1", "log", "log1p", "log2", "sqrt", "rsqrt", "reciprocal", "sin", "cos",
   "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "erf", "erfc", "sigmoid",
-  "relu", "floor", "ceil", "trunc", "round", "clamp", "add", "sub", "mul", "div", "remainder", "fmod", "pow",
-  "atan2", "bitwiseAnd", "bitwiseOr", "bitwiseXor", "bitwiseLeftShift", "bitwiseRightShift", "logicalAnd",
-  "logicalOr", "logicalXor", "logicalNot", "bitwiseNot",
+  "relu", "floor", "ceil", "trunc", "round", "frac", "clamp", "logicalNot", "bitwiseNot",
+  // binary; comparisons write 0/1 in x's dtype, as PyTorch's eq_
+  "add", "sub", "mul", "div", "floorDivide", "remainder", "fmod", "pow", "atan2", "bitwiseAnd", "bitwiseOr",
+  "bitwiseXor", "bitwiseLeftShift", "bitwiseRightShift", "logicalAnd", "logicalOr", "logicalXor",
+  "eq", "ne", "lt", "le", "gt", "ge",
+  // pointwise with several inputs
+  "lerp", "addcmul", "addcdiv",
+  // along a dim, triangles, indexing
+  "cumsum", "cumprod", "tril", "triu", "maskedFill", "scatter", "scatterAdd", "scatterReduce", "indexAdd",
 ] as const satisfies readonly (keyof typeof opMethods)[];

@@ -9,21 +9,11 @@ import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
 import { broadcastShapes } from "../../core/shape.ts";
 import type { Scalar, Tensor } from "../../core/tensor.ts";
 import { arange, full } from "../creation.ts";
-import { assignInPlace } from "../inplace.ts";
 import { index, indexPut_, setIndex } from "../indexing-api.ts";
 import { expand, reshape } from "../views.ts";
 import { where } from "../defs/binary.ts";
 import { indexPut } from "../defs/advanced-index.ts";
-import {
-  gather,
-  indexAdd,
-  indexSelect,
-  nonzero,
-  scatter,
-  scatterReduce,
-  type ScatterOptions,
-  type ScatterReduction,
-} from "../defs/indexing.ts";
+import { gather, indexAdd, indexSelect, nonzero, scatter, scatterReduce } from "../defs/indexing.ts";
 
 /** x with src's values added at `index` along `dim` (`torch.scatter_add`); duplicates accumulate. */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
@@ -111,13 +101,5 @@ export const indexingMethods = {
   index,
   setIndex,
   indexPut_,
-  // In-place twins: the out-of-place result written back (see src/ops/inplace.ts).
-  maskedFill_: (x: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor => assignInPlace(x, maskedFill(x, mask, value), "maskedFill_"),
-  scatter_: (x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, options?: ScatterOptions): Tensor =>
-    assignInPlace(x, scatter(x, dim, index, src, options), "scatter_"),
-  scatterAdd_: (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor => assignInPlace(x, scatterAdd(x, dim, index, src), "scatterAdd_"),
-  scatterReduce_: (x: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduction, options?: { includeSelf?: boolean }): Tensor =>
-    assignInPlace(x, scatterReduce(x, dim, index, src, reduce, options), "scatterReduce_"),
-  indexAdd_: (x: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): Tensor =>
-    assignInPlace(x, indexAdd(x, dim, index, source, options), "indexAdd_"),
+  // The in-place twins (maskedFill_, scatter_, ...) come from inplaceNames in method-table.ts.
 };
