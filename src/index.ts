@@ -51,4 +51,5 @@ export {
 } from "./ops/composite/activation.ts";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.ts";
 export { backward, grad, type BackwardOptions, type GradOptions } from "./autograd/backward.ts";
-export { getBackend, setBackend } from "./backends/index.ts";
+export { getBackend, setBackend, backendInfo, configureWasmBackend, ready } from "./backends/index.ts";
+export { fallbackCounts } from "./backends/dispatch.ts";
