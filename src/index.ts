@@ -45,6 +45,11 @@ export { scatterAdd, maskedFill, maskedSelect, take, oneHot } from "./ops/compos
 export { index, setIndex, indexPut_, sl, Slice, type IndexItem, type IndexList } from "./ops/indexing-api.ts";
 export { matmul, mm, bmm, mv, dot, outer, tril, triu } from "./ops/defs/linalg.ts";
 export { einsum } from "./ops/composite/einsum.ts";
+export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, type ConvPadding, type SizeArg } from "./ops/defs/conv.ts";
+export {
+  maxPool1d, maxPool2d, maxPool3d, avgPool1d, avgPool2d, avgPool3d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d,
+  adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d, type AdaptiveSize,
+} from "./ops/defs/pool.ts";
 export { lerp, addcmul, addcdiv, frac, isfinite } from "./ops/composite/pointwise.ts";
 export {
   gelu, silu, softplus, elu, selu, leakyRelu, hardtanh, relu6, hardswish, hardsigmoid, mish, logSigmoid,

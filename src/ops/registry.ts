@@ -16,6 +16,8 @@ import { shapeOps } from "./defs/shape.ts";
 import { indexingOps } from "./defs/indexing.ts";
 import { advancedIndexOps } from "./defs/advanced-index.ts";
 import { linalgOps } from "./defs/linalg.ts";
+import { convOps } from "./defs/conv.ts";
+import { poolOps } from "./defs/pool.ts";
 
 export const ops = {
   ...unaryOps,
@@ -31,6 +33,8 @@ export const ops = {
   ...indexingOps,
   ...advancedIndexOps,
   ...linalgOps,
+  ...convOps,
+  ...poolOps,
 };
 
 export type Ops = typeof ops;

@@ -13,6 +13,8 @@ import { unaryKernels } from "./unary.ts";
 import { shapeKernels } from "./shape.ts";
 import { indexingKernels } from "./indexing.ts";
 import { linalgKernels } from "./linalg.ts";
+import { convKernels } from "./conv.ts";
+import { poolKernels } from "./pool.ts";
 
 export const jsKernels: JsKernelTable = {
   ...unaryKernels,
@@ -25,4 +27,6 @@ export const jsKernels: JsKernelTable = {
   ...shapeKernels,
   ...indexingKernels,
   ...linalgKernels,
+  ...convKernels,
+  ...poolKernels,
 };

@@ -1,0 +1,122 @@
+/** Convolution and pooling against PyTorch (fixture: scripts/fixtures/gen_conv.py). */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import * as c from "../../src/index.ts";
+import type { Tensor } from "../../src/index.ts";
+import { runOpSuite, type OpInfo } from "../helpers/op-suite.ts";
+
+type Args = Record<string, unknown>;
+type Size = number | number[];
+
+// float32 sums of up to a few hundred products: PyTorch accumulates in float32 in its own
+// order, the js kernels in float64, the wasm GEMM in float32 in blocks. bfloat16 results of
+// PyTorch's native bfloat16 convolution may differ from rounding a float32 result by an ulp.
+const sums: Partial<OpInfo> = { tol: { rtol: 1e-5, atol: 1e-5, only: ["float32"] }, gradgrad: true };
+
+const conv = (f: typeof c.conv2d): OpInfo => ({
+  run: ([x, w, b], a: Args) => f(x!, w!, b ?? null, a.stride as Size, a.padding as c.ConvPadding, a.dilation as Size, a.groups as number),
+  ...sums,
+});
+
+const convTranspose = (f: typeof c.convTranspose2d): OpInfo => ({
+  run: ([x, w, b], a: Args) =>
+    f(x!, w!, b ?? null, a.stride as Size, a.padding as Size, a.outputPadding as Size, a.groups as number, a.dilation as Size),
+  ...sums,
+});
+
+const maxPool = (f: typeof c.maxPool2d): OpInfo => ({
+  run: ([x], a: Args) => {
+    const out = (f as (...args: unknown[]) => Tensor | Tensor[])(
+      x!, a.kernelSize, a.stride, a.padding, a.dilation, a.ceilMode, a.returnIndices,
+    );
+    return out;
+  },
+  gradgrad: true,
+});
+
+const avgPool = (f: typeof c.avgPool2d): OpInfo => ({
+  run: ([x], a: Args) => f(x!, a.kernelSize as Size, a.stride as Size | null, a.padding as Size, a.ceilMode as boolean, a.countIncludePad as boolean, (a.divisorOverride as number | null) ?? null),
+  tol: { rtol: 1e-5, only: ["float32"] },
+  gradgrad: true,
+});
+
+const adaptive = (f: (x: Tensor, size: c.AdaptiveSize, returnIndices?: boolean) => Tensor | Tensor[]): OpInfo => ({
+  run: ([x], a: Args) => f(x!, a.outputSize as c.AdaptiveSize, a.returnIndices as boolean | undefined),
+  tol: { rtol: 1e-5, only: ["float32"] },
+  gradgrad: true,
+});
+
+const infos: Record<string, OpInfo> = {
+  conv1d: conv(c.conv1d),
+  conv2d: conv(c.conv2d),
+  conv3d: conv(c.conv3d),
+  convTranspose1d: convTranspose(c.convTranspose1d),
+  convTranspose2d: convTranspose(c.convTranspose2d),
+  convTranspose3d: convTranspose(c.convTranspose3d),
+  maxPool1d: maxPool(c.maxPool1d as typeof c.maxPool2d),
+  maxPool2d: maxPool(c.maxPool2d),
+  maxPool3d: maxPool(c.maxPool3d as typeof c.maxPool2d),
+  avgPool1d: { ...avgPool(c.avgPool2d), run: ([x], a: Args) => c.avgPool1d(x!, a.kernelSize as Size, a.stride as Size | null, a.padding as Size, a.ceilMode as boolean, a.countIncludePad as boolean) },
+  avgPool2d: avgPool(c.avgPool2d),
+  avgPool3d: avgPool(c.avgPool3d),
+  adaptiveAvgPool1d: adaptive(c.adaptiveAvgPool1d),
+  adaptiveAvgPool2d: adaptive(c.adaptiveAvgPool2d),
+  adaptiveAvgPool3d: adaptive(c.adaptiveAvgPool3d),
+  adaptiveMaxPool1d: adaptive(c.adaptiveMaxPool1d as (x: Tensor, s: c.AdaptiveSize, r?: boolean) => Tensor | Tensor[]),
+  adaptiveMaxPool2d: adaptive(c.adaptiveMaxPool2d as (x: Tensor, s: c.AdaptiveSize, r?: boolean) => Tensor | Tensor[]),
+  adaptiveMaxPool3d: adaptive(c.adaptiveMaxPool3d as (x: Tensor, s: c.AdaptiveSize, r?: boolean) => Tensor | Tensor[]),
+};
+
+runOpSuite("conv", infos);
+
+describe("conv and pooling corners", () => {
+  const f64 = { dtype: "float64" } as const;
+  test("conv2d with a one-hot kernel shifts the input: out[i, j] = x[i + 1, j + 2] with zero padding", () => {
+    // A 3x3 kernel whose only 1 sits at tap (2, 2) reads x[i − 1 + 2, j − 1 + 2] = x[i + 1, j + 1] at padding 1.
+    const x = c.arange(0, 16, 1, f64).reshape([1, 1, 4, 4]);
+    const w = c.zeros([1, 1, 3, 3], f64);
+    w.index(0, 0, 2, 2).fill_(1);
+    assert.deepEqual(c.conv2d(x, w, null, 1, 1).reshape([4, 4]).toArray(), [
+      [5, 6, 7, 0],
+      [9, 10, 11, 0],
+      [13, 14, 15, 0],
+      [0, 0, 0, 0],
+    ]);
+  });
+  test("convTranspose1d is the adjoint of conv1d: <conv(x, w), y> = <x, convT(y, w)>", () => {
+    // For any linear map A, <Ax, y> = <x, Aᵀy>; conv1d with stride 2 and padding 1 maps
+    // length 9 to 5, and convTranspose1d with output_padding 0 maps 5 back to 9.
+    const x = c.randn([2, 3, 9], f64);
+    const y = c.randn([2, 4, 5], f64);
+    const w = c.randn([4, 3, 3], f64);
+    const lhs = c.conv1d(x, w, null, 2, 1).mul(y).sum().item() as number;
+    const rhs = x.mul(c.convTranspose1d(y, w, null, 2, 1)).sum().item() as number;
+    assert.ok(Math.abs(lhs - rhs) < 1e-10, `${lhs} vs ${rhs}`);
+  });
+  test("double backward of conv2d in both arguments, and of maxPool2d", () => {
+    const x = c.randn([1, 2, 5, 5], { ...f64, requiresGrad: true });
+    const w = c.randn([3, 2, 3, 3], { ...f64, requiresGrad: true });
+    const fn = (a: Tensor, b: Tensor) => c.conv2d(a, b, null, 2, 1).pow(2).sum();
+    const [gx] = c.grad([fn(x, w)], [x], { createGraph: true });
+    const [gw] = c.grad([gx!.sum()], [w]);
+    assert.deepEqual(gw!.shape, [3, 2, 3, 3]);
+    const [gp] = c.grad([c.maxPool2d(x, 2).sum()], [x], { createGraph: true });
+    // maxPool's gradient is a 0/1 mask of the maxima: its own gradient through gather is g itself.
+    assert.equal(gp!.sum().item(), 8);
+  });
+  test("typed errors", () => {
+    const x = c.randn([1, 2, 5, 5]);
+    assert.throws(() => c.conv2d(x, c.randn([3, 2, 3, 3]), null, 1, "full" as c.ConvPadding), c.ValueError);
+    assert.throws(() => c.conv2d(x, c.randn([3, 4, 3, 3])), c.ShapeError);
+    assert.throws(() => c.conv2d(x.double(), c.randn([3, 2, 3, 3])), c.DTypeError);
+    assert.throws(() => c.maxPool2d(x, 3, 1, 2), c.ValueError);
+    assert.throws(() => c.adaptiveAvgPool2d(c.randn([5, 5]), 2), c.ShapeError);
+  });
+  test("integer pooling: max is exact, mean truncates toward zero (PyTorch 1.13 has only int64 avg_pool2d)", () => {
+    const x = c.tensor([[[[-3, -4], [0, 0]], [[3, 4], [0, 2]]]], { dtype: "int32" });
+    assert.deepEqual(c.avgPool2d(x, 2).toArray(), [[[[-1]], [[2]]]]);
+    const [v, i] = c.maxPool2d(x, 2, null, 0, 1, false, true);
+    assert.deepEqual(v.toArray(), [[[[0]], [[4]]]]);
+    assert.deepEqual(i.toArray(), [[[[2n]], [[1n]]]]);
+  });
+});
