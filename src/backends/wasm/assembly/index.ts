@@ -1,7 +1,10 @@
 // The wasm backend's kernels, compiled by AssemblyScript (scripts/build-wasm.mjs) into one
 // module that imports a (shared) memory. Every export takes byte pointers into that memory
 // plus sizes; nothing here allocates, so instances on several threads can share the memory.
-export * from "./elementwise";
+export * from "./unary";
+export * from "./binary";
+export * from "./reduce";
+export * from "./softmax";
 
 /** Where the kernels' static data ends: the heap starts above it. */
 export function heapBase(): usize {

@@ -1,7 +1,13 @@
 /** The wasm kernel table: ops this backend accelerates (the rest fall back to js). */
 import type { WasmKernel } from "../index.ts";
-import { elementwiseKernels } from "./elementwise.ts";
+import { binaryKernels } from "./binary.ts";
+import { reduceKernels } from "./reduce.ts";
+import { softmaxKernels } from "./softmax.ts";
+import { unaryKernels } from "./unary.ts";
 
 export const wasmKernels: Record<string, WasmKernel> = {
-  ...elementwiseKernels,
+  ...unaryKernels,
+  ...binaryKernels,
+  ...reduceKernels,
+  ...softmaxKernels,
 };

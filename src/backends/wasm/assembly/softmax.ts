@@ -1,0 +1,181 @@
+// softmax and logSoftmax of contiguous float32 data along one dim, fused: per line, one
+// pass for the max (nan wins, as in amax), one for e^(x − max) and its sum (see Note:
+// float32 sums, in reduce.ts), one to normalise: y = e·(1/Σ) as PyTorch's vectorised
+// softmax, or (x − max) − log Σ for logSoftmax. Lines are rows (the dim is last) or
+// columns of [M, K, N] (vectorised across N, strips of 4 as in reduce.ts).
+import { loadLanes, storeLanes } from "./elementwise";
+import { expF32x4, splat } from "./math";
+
+const BLOCK = 128;
+
+// @ts-ignore: decorator
+@inline function rowMax(x: usize, len: i32): f32 {
+  let best: f32 = -Infinity;
+  let i = 0;
+  if (len >= 4) {
+    let acc = v128.load(x);
+    for (i = 4; i + 4 <= len; i += 4) acc = f32x4.max(acc, v128.load(x + (<usize>i << 2)));
+    best = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  }
+  for (; i < len; i++) best = max(best, load<f32>(x + (<usize>i << 2)));
+  return best;
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f64 {
+  return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + (<f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3));
+}
+
+/**
+ * Σ e^(x − m) over the row; when `keep`, the exponentials are stored at out (the tail's
+ * lanes go through the same vector exp, so every element is computed alike).
+ */
+// @ts-ignore: decorator
+@inline function rowExpSum(keep: bool, x: usize, len: i32, m: v128, out: usize): f64 {
+  let total: f64 = 0;
+  let i = 0;
+  while (i + 4 <= len) {
+    let acc = f32x4.splat(0);
+    const blockEnd = min(len, i + BLOCK);
+    for (; i + 4 <= blockEnd; i += 4) {
+      const o = <usize>i << 2;
+      const e = expF32x4(f32x4.sub(v128.load(x + o), m));
+      if (keep) v128.store(out + o, e);
+      acc = f32x4.add(acc, e);
+    }
+    total += hsum(acc);
+  }
+  if (i < len) {
+    const count = len - i;
+    const o = <usize>i << 2;
+    const e = expF32x4(f32x4.sub(loadLanes(x + o, 4, count), m));
+    if (keep) storeLanes(out + o, e, count);
+    // The unused lanes hold e^(0 − m): sum only the real ones.
+    total += <f64>f32x4.extract_lane(e, 0);
+    if (count > 1) total += <f64>f32x4.extract_lane(e, 1);
+    if (count > 2) total += <f64>f32x4.extract_lane(e, 2);
+  }
+  return total;
+}
+
+// @ts-ignore: decorator
+@inline function softmaxRows(log: bool, x: usize, len: i32, out: usize, rowStart: i32, rowEnd: i32): void {
+  for (let r = rowStart; r < rowEnd; r++) {
+    const base = <usize>r * <usize>len << 2;
+    const px = x + base;
+    const po = out + base;
+    const m = f32x4.splat(rowMax(px, len));
+    const total = rowExpSum(!log, px, len, m, po);
+    let i = 0;
+    if (log) {
+      // (x − max) − log Σ, in that order as PyTorch's log_softmax.
+      const logTotal = splat(<f32>Math.log(total));
+      for (; i + 4 <= len; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(po + o, f32x4.sub(f32x4.sub(v128.load(px + o), m), logTotal));
+      }
+      if (i < len) {
+        const count = len - i;
+        const o = <usize>i << 2;
+        storeLanes(po + o, f32x4.sub(f32x4.sub(loadLanes(px + o, 4, count), m), logTotal), count);
+      }
+    } else {
+      const scale = splat(<f32>(1.0 / total));
+      for (; i + 4 <= len; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(po + o, f32x4.mul(v128.load(po + o), scale));
+      }
+      for (; i < len; i++) {
+        const o = <usize>i << 2;
+        store<f32>(po + o, load<f32>(po + o) * f32x4.extract_lane(scale, 0));
+      }
+    }
+  }
+}
+
+/** softmax along rows of length len, rows [rowStart, rowEnd). */
+export function softmaxRowsF32(x: usize, len: i32, out: usize, rowStart: i32, rowEnd: i32): void {
+  softmaxRows(false, x, len, out, rowStart, rowEnd);
+}
+/** logSoftmax along rows of length len, rows [rowStart, rowEnd). */
+export function logSoftmaxRowsF32(x: usize, len: i32, out: usize, rowStart: i32, rowEnd: i32): void {
+  softmaxRows(true, x, len, out, rowStart, rowEnd);
+}
+
+// @ts-ignore: decorator
+@inline function loadColumns(p: usize, count: i32): v128 {
+  return count == 4 ? v128.load(p) : loadLanes(p, 4, count);
+}
+
+// @ts-ignore: decorator
+@inline function storeColumns(p: usize, v: v128, count: i32): void {
+  if (count == 4) v128.store(p, v);
+  else storeLanes(p, v, count);
+}
+
+/** Float32 lanes from two float64x2 halves. */
+// @ts-ignore: decorator
+@inline function narrow(lo: v128, hi: v128): v128 {
+  return i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2);
+}
+
+/** Rows of a column strip summed in float32 before each float64 flush. */
+const COL_BLOCK = 8;
+
+// @ts-ignore: decorator
+@inline function softmaxCols(log: bool, x: usize, k: i32, n: i32, out: usize, unitStart: i32, unitEnd: i32): void {
+  const strips = (n + 3) >> 2;
+  const rowBytes = <usize>n << 2;
+  for (let u = unitStart; u < unitEnd; u++) {
+    const m = u / strips;
+    const j = (u % strips) << 2;
+    const count = min(4, n - j);
+    const base = (<usize>m * <usize>k * <usize>n + <usize>j) << 2;
+    const px = x + base;
+    const po = out + base;
+    let mx = loadColumns(px, count);
+    for (let r = 1; r < k; r++) mx = f32x4.max(mx, loadColumns(px + <usize>r * rowBytes, count));
+    let lo = f64x2.splat(0);
+    let hi = f64x2.splat(0);
+    let r = 0;
+    while (r < k) {
+      let acc = f32x4.splat(0);
+      const blockEnd = min(k, r + COL_BLOCK);
+      for (; r < blockEnd; r++) {
+        const o = <usize>r * rowBytes;
+        const e = expF32x4(f32x4.sub(loadColumns(px + o, count), mx));
+        if (!log) storeColumns(po + o, e, count);
+        acc = f32x4.add(acc, e);
+      }
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(acc));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(i64x2.shuffle(acc, acc, 1, 0)));
+    }
+    if (log) {
+      let logTotal = f32x4.splat(0);
+      logTotal = f32x4.replace_lane(logTotal, 0, <f32>Math.log(f64x2.extract_lane(lo, 0)));
+      logTotal = f32x4.replace_lane(logTotal, 1, <f32>Math.log(f64x2.extract_lane(lo, 1)));
+      logTotal = f32x4.replace_lane(logTotal, 2, <f32>Math.log(f64x2.extract_lane(hi, 0)));
+      logTotal = f32x4.replace_lane(logTotal, 3, <f32>Math.log(f64x2.extract_lane(hi, 1)));
+      for (let r = 0; r < k; r++) {
+        const o = <usize>r * rowBytes;
+        storeColumns(po + o, f32x4.sub(f32x4.sub(loadColumns(px + o, count), mx), logTotal), count);
+      }
+    } else {
+      const one = f64x2.splat(1.0);
+      const scale = narrow(f64x2.div(one, lo), f64x2.div(one, hi));
+      for (let r = 0; r < k; r++) {
+        const o = <usize>r * rowBytes;
+        storeColumns(po + o, f32x4.mul(loadColumns(po + o, count), scale), count);
+      }
+    }
+  }
+}
+
+/** softmax along the columns of [M, K, N] (over K), by strips of 4 columns numbered m·⌈N/4⌉ + strip. */
+export function softmaxColsF32(x: usize, k: i32, n: i32, out: usize, unitStart: i32, unitEnd: i32): void {
+  softmaxCols(false, x, k, n, out, unitStart, unitEnd);
+}
+/** logSoftmax along the columns of [M, K, N], as softmaxColsF32. */
+export function logSoftmaxColsF32(x: usize, k: i32, n: i32, out: usize, unitStart: i32, unitEnd: i32): void {
+  softmaxCols(true, x, k, n, out, unitStart, unitEnd);
+}
