@@ -34,8 +34,11 @@ export class WasmHeap {
     return this.memory.buffer;
   }
 
-  /** A block of at least `bytes` bytes, 64-byte aligned, zeroed. Returns its address. */
-  alloc(bytes: number): number {
+  /**
+   * A block of at least `bytes` bytes, 64-byte aligned, zeroed unless `zero` is false
+   * (scratch space a kernel overwrites anyway). Returns its address.
+   */
+  alloc(bytes: number, zero = true): number {
     const size = blockSize(bytes);
     const list = this.freeLists.get(size);
     let ptr = list?.pop();
@@ -43,7 +46,7 @@ export class WasmHeap {
       ptr = this.top;
       this.ensure(ptr + size);
       this.top += size;
-    } else {
+    } else if (zero) {
       new Uint8Array(this.memory.buffer, ptr, size).fill(0);
     }
     this.sizes.set(ptr, size);

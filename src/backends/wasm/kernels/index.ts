@@ -4,10 +4,14 @@ import { binaryKernels } from "./binary.ts";
 import { reduceKernels } from "./reduce.ts";
 import { softmaxKernels } from "./softmax.ts";
 import { unaryKernels } from "./unary.ts";
+import { matmulKernels } from "./matmul.ts";
+import { copyKernels } from "./copy.ts";
 
 export const wasmKernels: Record<string, WasmKernel> = {
   ...unaryKernels,
   ...binaryKernels,
   ...reduceKernels,
   ...softmaxKernels,
+  ...matmulKernels,
+  ...copyKernels,
 };
