@@ -5,6 +5,7 @@ export * from "./unary";
 export * from "./binary";
 export * from "./reduce";
 export * from "./softmax";
+export * from "./gemm";
 
 /** Where the kernels' static data ends: the heap starts above it. */
 export function heapBase(): usize {
