@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as c from "../../src/index.ts";
 import type { Tensor } from "../../src/index.ts";
+import { assertClose } from "../helpers/assert.ts";
 import { runOpSuite, type OpInfo } from "../helpers/op-suite.ts";
 
 type Args = Record<string, unknown>;
@@ -119,4 +120,39 @@ describe("conv and pooling corners", () => {
     assert.deepEqual(v.toArray(), [[[[0]], [[4]]]]);
     assert.deepEqual(i.toArray(), [[[[2n]], [[1n]]]]);
   });
+});
+
+describe("wasm conv and pooling kernels agree with js on shapes that split across threads", () => {
+  // The fixtures are small, so they mostly run on one thread and through the scalar edges;
+  // these shapes take the threaded implicit GEMM (with and without the padded copy), the
+  // depthwise kernel, the stride-1 transposed convolution, the weight-gradient layout
+  // (batch and channel axes transposed views) and the 4-output vector paths of pooling.
+  type Case = [string, (...xs: Tensor[]) => Tensor | Tensor[], number[][]];
+  const cases: Case[] = [
+    ["conv2d 3x3 padding 1", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1), [[4, 16, 19, 21], [24, 16, 3, 3], [24]]],
+    ["conv2d stride 2 dilation 2 groups 2", (x, w) => c.conv2d(x!, w!, null, 2, 2, 2, 2), [[3, 8, 23, 17], [12, 4, 3, 3]]],
+    ["conv2d depthwise", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1, 1, 16), [[4, 16, 21, 19], [32, 1, 3, 3], [32]]],
+    ["conv1d", (x, w, b) => c.conv1d(x!, w!, b!, 1, 2), [[8, 16, 60], [12, 16, 5], [12]]],
+    ["conv3d", (x, w) => c.conv3d(x!, w!, null, 1, 1), [[2, 8, 6, 9, 7], [6, 8, 3, 3, 3]]],
+    ["convTranspose2d stride 1", (x, w, b) => c.convTranspose2d(x!, w!, b!, 1, 1), [[4, 16, 15, 13], [16, 8, 3, 3], [8]]],
+    ["weight-gradient layout", (x, g) => c.conv2d(x!.transpose(0, 1), g!.transpose(0, 1)), [[16, 8, 20, 20], [16, 12, 18, 18]]],
+    ["maxPool2d 2", (x) => c.maxPool2d(x!, 2, null, 0, 1, false, true), [[8, 16, 24, 24]]],
+    ["maxPool2d 3 stride 2 padding 1 dilation 2 ceil", (x) => c.maxPool2d(x!, 3, 2, 1, 2, true, true), [[8, 16, 23, 26]]],
+    ["avgPool2d 3 stride 1 padding 1", (x) => c.avgPool2d(x!, 3, 1, 1, false, false), [[8, 16, 23, 26]]],
+    ["adaptiveAvgPool2d", (x) => c.adaptiveAvgPool2d(x!, [5, 9]), [[8, 16, 23, 26]]],
+  ];
+  for (const [name, f, shapes] of cases) {
+    test(name, async () => {
+      c.setBackend("wasm");
+      await c.ready();
+      const inputs = shapes.map((s) => c.randn(s));
+      const fallbacks = () => [...c.fallbackCounts().values()].reduce((a, b) => a + b, 0);
+      const before = fallbacks();
+      const got = [f(...inputs)].flat();
+      assert.equal(fallbacks(), before, "no op fell back to js");
+      c.setBackend("js");
+      const expected = [f(...inputs.map((t) => c.tensor(t.dataSync() as Float32Array, { shape: t.shape })))].flat();
+      got.forEach((g, i) => assertClose(g, expected[i]!, { rtol: 1e-5, atol: 1e-4 }, name));
+    });
+  }
 });

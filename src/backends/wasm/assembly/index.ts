@@ -6,6 +6,8 @@ export * from "./binary";
 export * from "./reduce";
 export * from "./softmax";
 export * from "./gemm";
+export * from "./conv";
+export * from "./pool";
 
 /** Where the kernels' static data ends: the heap starts above it. */
 export function heapBase(): usize {

@@ -4,6 +4,8 @@ import { binaryKernels } from "./binary.ts";
 import { reduceKernels } from "./reduce.ts";
 import { softmaxKernels } from "./softmax.ts";
 import { unaryKernels } from "./unary.ts";
+import { convKernels } from "./conv.ts";
+import { poolKernels } from "./pool.ts";
 import { matmulKernels } from "./matmul.ts";
 import { copyKernels } from "./copy.ts";
 
@@ -12,6 +14,8 @@ export const wasmKernels: Record<string, WasmKernel> = {
   ...binaryKernels,
   ...reduceKernels,
   ...softmaxKernels,
+  ...convKernels,
+  ...poolKernels,
   ...matmulKernels,
   ...copyKernels,
 };

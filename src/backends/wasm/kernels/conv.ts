@@ -1,0 +1,184 @@
+/**
+ * conv and convTranspose on the wasm backend (assembly/conv.ts): float32 operands in the
+ * heap whose spatial dims are contiguous (batch and channel axes may have any strides, so
+ * the transposed views the weight gradient convolves run in place). One input channel per
+ * group runs the direct depthwise kernel; the rest runs as an implicit GEMM whose output
+ * columns (image, position) are split between the threads. A stride-1 transposed
+ * convolution runs as a convolution with negated dilation and padding and the weight's
+ * channel axes swapped (see Note: implicit GEMM); strided transposed convolutions, other
+ * dtypes and other layouts run on the js kernels.
+ */
+import type { Storage } from "../../../core/storage.ts";
+import type { Tensor } from "../../../core/tensor.ts";
+import type { Inference } from "../../../ops/define-op.ts";
+import type { ConvAttrs, ConvTransposeAttrs } from "../../../ops/defs/conv.ts";
+import { addressOf, wasmBackend, type WasmHandle, type WasmKernel } from "../index.ts";
+import { wasmRuntime } from "../runtime.ts";
+
+/** Slots of the descriptor block (assembly/conv.ts's field constants, in order). */
+interface ConvDescriptor {
+  x: number; xBatch: number; xChannel: number; inSize: number[];
+  w: number; wGroup: number; wOut: number; wIn: number; kernel: number[];
+  bias: number; out: number; outSize: number[];
+  stride: number[]; padBegin: number[]; dilation: number[];
+  groups: number; cinPerGroup: number; coutPerGroup: number; batch: number; packed: number; kOffsets: number;
+}
+
+function slots(d: ConvDescriptor): number[] {
+  return [
+    d.x, d.xBatch, d.xChannel, ...d.inSize,
+    d.w, d.wGroup, d.wOut, d.wIn, ...d.kernel,
+    d.bias, d.out, ...d.outSize,
+    ...d.stride, ...d.padBegin, ...d.dilation,
+    d.groups, d.cinPerGroup, d.coutPerGroup, d.batch, d.packed, d.kOffsets,
+  ];
+}
+
+/** A float32 tensor in the heap whose dims from 2 on are contiguous. */
+function usable(t: Tensor): boolean {
+  if (t.dtype !== "float32" || t.storage.owner !== wasmBackend) return false;
+  let expected = 1;
+  for (let i = t.ndim - 1; i >= 2; i--) {
+    if (t.shape[i] !== 1 && t.strides[i] !== expected) return false;
+    expected *= t.shape[i]!;
+  }
+  return true;
+}
+
+/** Pads a per-spatial-dim list to three dims with `fill` in front. */
+const three = (list: readonly number[], fill: number) => [...new Array<number>(3 - list.length).fill(fill), ...list];
+
+const FLOPS_PER_THREAD = 4e6;
+
+/** Column ranges [c0, c1) for up to `threads` threads, cut at multiples of 8 (one B strip). */
+function columnRanges(columns: number, threads: number): [number, number][] {
+  const step = Math.ceil(columns / threads / 8) * 8;
+  const ranges: [number, number][] = [];
+  for (let c = 0; c < columns; c += step) ranges.push([c, Math.min(columns, c + step)]);
+  return ranges;
+}
+
+function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, transposed: boolean): Storage[] | null {
+  const [x, w, bias] = inputs as [Tensor, Tensor, Tensor | undefined];
+  const out = inference.outputs[0]!;
+  if (out.dtype !== "float32" || !usable(x) || !usable(w) || (bias && (bias.dtype !== "float32" || bias.storage.owner !== wasmBackend || (bias.size > 1 && bias.strides[0] !== 1))))
+    return null;
+  if (transposed && attrs.stride.some((s) => s !== 1)) return null;
+  const groups = attrs.groups;
+  const cinPerGroup = x.shape[1]! / groups;
+  const coutPerGroup = out.shape[1]! / groups;
+  if (cinPerGroup === 0) return null;
+  const rt = wasmRuntime();
+  const storage = wasmBackend.alloc("float32", out.shape.reduce((a, b) => a * b, 1));
+  if (storage.length === 0) return [storage];
+  const spatialOut = out.shape.slice(2);
+  const descriptor: ConvDescriptor = {
+    x: addressOf(x), xBatch: x.strides[0]!, xChannel: x.strides[1]!, inSize: three(x.shape.slice(2), 1),
+    // conv weight [G·Co, Ci, K...]; convTranspose weight [G·Ci, Co, K...] (Note: conv taps).
+    w: addressOf(w),
+    wGroup: (transposed ? cinPerGroup : coutPerGroup) * w.strides[0]!,
+    wOut: transposed ? w.strides[1]! : w.strides[0]!,
+    wIn: transposed ? w.strides[0]! : w.strides[1]!,
+    kernel: three(w.shape.slice(2), 1),
+    bias: bias ? addressOf(bias) : 0,
+    out: (storage.handle as WasmHandle).ptr,
+    outSize: three(spatialOut, 1),
+    // A stride-1 transposed convolution: output o reads input o + pb − k·d.
+    stride: three(transposed ? spatialOut.map(() => 1) : attrs.stride, 1),
+    padBegin: three(transposed ? attrs.padBegin.map((p) => -p) : attrs.padBegin, 0),
+    dilation: three(transposed ? attrs.dilation.map((d) => -d) : attrs.dilation, 1),
+    groups, cinPerGroup, coutPerGroup, batch: x.shape[0]!, packed: 0, kOffsets: 0,
+  };
+  const k = rt.kernels;
+  const heap = rt.heap;
+  const slotCount = Number(k.convDescriptorSlots!());
+  const blocks: number[] = [];
+  const descriptorBlock = (d: ConvDescriptor) => {
+    const at = heap.alloc(slotCount * 4, false);
+    blocks.push(at);
+    new Int32Array(heap.buffer as ArrayBuffer, at, slotCount).set(slots(d));
+    return at;
+  };
+  const planes = descriptor.batch * out.shape[1]!;
+  const positions = spatialOut.reduce((a, b) => a * b, 1);
+  const taps = descriptor.kernel.reduce((a, b) => a * b, 1);
+  const flops = 2 * planes * positions * cinPerGroup * taps;
+  const threads = Math.max(1, Math.min(rt.pool.threads, Math.floor(flops / FLOPS_PER_THREAD)));
+  try {
+    if (cinPerGroup === 1) {
+      const desc = descriptorBlock(descriptor);
+      const step = Math.ceil(planes / threads);
+      const calls = [];
+      for (let p = 0; p < planes; p += step) calls.push({ fn: "depthwiseConv", args: [desc, p, Math.min(planes, p + step)] });
+      rt.parallel(calls);
+      return [storage];
+    }
+    const padded = padIfRead(descriptor, threads, descriptorBlock);
+    if (padded !== 0) blocks.push(padded);
+    descriptor.kOffsets = tapOffsets(descriptor);
+    blocks.push(descriptor.kOffsets);
+    const sizing = descriptorBlock(descriptor);
+    descriptor.packed = heap.alloc(Number(k.convPackedBytes!(sizing)), false);
+    blocks.push(descriptor.packed);
+    const desc = descriptorBlock(descriptor);
+    k.convPackWeights!(desc, 0, groups);
+    const columns = descriptor.batch * positions;
+    const ranges = columnRanges(columns, Math.min(threads, Math.ceil(columns / 8)));
+    const scratchBytes = Math.ceil(Number(k.convScratchBytes!()) / 64) * 64;
+    const scratch = heap.alloc(scratchBytes * ranges.length, false);
+    blocks.push(scratch);
+    rt.parallel(ranges.map(([c0, c1], i) => ({ fn: "convGemm", args: [desc, c0, c1, scratch + i * scratchBytes] })));
+    return [storage];
+  } finally {
+    for (const b of blocks) heap.free(b);
+  }
+}
+
+/**
+ * When the convolution reads outside its input (padding, or the taps of a transposed
+ * convolution), copies the input into a zeroed buffer padded just enough, and points the
+ * descriptor at it (Note: implicit GEMM: packing never checks bounds); returns the buffer,
+ * or 0 when none was needed. Along each dim, output
+ * o reads o·s − pb + k·d for k < K: from −pb + min(0, (K−1)·d) to (out−1)·s − pb + max(0, (K−1)·d).
+ */
+function padIfRead(d: ConvDescriptor, threads: number, descriptorBlock: (d: ConvDescriptor) => number): number {
+  const low = d.inSize.map((_, i) => Math.max(0, d.padBegin[i]! - Math.min(0, (d.kernel[i]! - 1) * d.dilation[i]!)));
+  const high = d.inSize.map((n, i) =>
+    Math.max(0, (d.outSize[i]! - 1) * d.stride[i]! - d.padBegin[i]! + Math.max(0, (d.kernel[i]! - 1) * d.dilation[i]!) - (n - 1)),
+  );
+  if (low.every((p) => p === 0) && high.every((p) => p === 0)) return 0;
+  const rt = wasmRuntime();
+  const padded = d.inSize.map((n, i) => n + low[i]! + high[i]!);
+  const plane = padded.reduce((a, b) => a * b, 1);
+  const channels = d.groups * d.cinPerGroup;
+  const buffer = rt.heap.alloc(d.batch * channels * plane * 4);
+  // convPadInput reads the source through X and writes OUT, with sizes OUT_* and offsets P_*.
+  const copy = descriptorBlock({ ...d, out: buffer, outSize: padded, padBegin: low });
+  const planes = d.batch * channels;
+  const step = Math.ceil(planes / threads);
+  const calls = [];
+  for (let p = 0; p < planes; p += step) calls.push({ fn: "convPadInput", args: [copy, p, Math.min(planes, p + step)] });
+  rt.parallel(calls);
+  Object.assign(d, { x: buffer, xBatch: channels * plane, xChannel: plane, inSize: padded, padBegin: d.padBegin.map((p, i) => p - low[i]!) });
+  return buffer;
+}
+
+/** The element offset of each tap k = (ci, kd, kh, kw) from its column's first tap, in a new heap block. */
+function tapOffsets(d: ConvDescriptor): number {
+  const [kd, kh, kw] = d.kernel as [number, number, number];
+  const [, inH, inW] = d.inSize as [number, number, number];
+  const count = d.cinPerGroup * kd * kh * kw;
+  const at = wasmRuntime().heap.alloc(count * 4, false);
+  const offsets = new Int32Array(wasmRuntime().heap.buffer as ArrayBuffer, at, count);
+  let i = 0;
+  for (let ci = 0; ci < d.cinPerGroup; ci++)
+    for (let a = 0; a < kd; a++)
+      for (let b = 0; b < kh; b++)
+        for (let c = 0; c < kw; c++) offsets[i++] = ci * d.xChannel + (a * d.dilation[0]! * inH + b * d.dilation[1]!) * inW + c * d.dilation[2]!;
+  return at;
+}
+
+export const convKernels: Record<string, WasmKernel> = {
+  conv: (inputs, attrs, inference) => run(inputs, inference, attrs as ConvAttrs, false),
+  convTranspose: (inputs, attrs, inference) => run(inputs, inference, attrs as ConvTransposeAttrs, true),
+};
