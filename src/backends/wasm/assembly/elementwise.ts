@@ -38,11 +38,14 @@
   return loadLanes(p, stride << 2, count);
 }
 
+// A constant in memory rather than a v128.const (see Note: constants from memory, in math.ts).
+const BYTE_ONES = memory.data<u8>([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+
 /** Comparison masks (all-ones lanes) as bool bytes 0/1: the first `count` stored at p. */
 // @ts-ignore: decorator
 @inline export function storeMaskBytes(p: usize, mask: v128, count: i32): void {
   const words = i16x8.narrow_i32x4_s(mask, mask);
-  const bytes = v128.and(i8x16.narrow_i16x8_s(words, words), i8x16.splat(1));
+  const bytes = v128.and(i8x16.narrow_i16x8_s(words, words), v128.load(BYTE_ONES));
   if (count == 4) {
     v128.store32_lane(p, bytes, 0);
     return;

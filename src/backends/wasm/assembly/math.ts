@@ -13,6 +13,18 @@
 // Note: signs of zero. Odd functions that keep the sign of their argument (expm1, log1p,
 // tanh, erf) copy x's sign bit onto the result last; otherwise a correction term of +0
 // would turn f(-0) into +0.
+//
+// Note: constants from memory. V8 builds every v128.const anew where it is used, several
+// instructions each time, and does not hoist it out of loops; a polynomial's dozen
+// constants would cost more than its arithmetic. So constants live in read-only static
+// data and are splat-loaded (one instruction each). For the same reason clamps use
+// pmin/pmax (one instruction; with x first they keep a nan x) rather than min/max, and
+// float-to-int conversions use the 1.5·2^23 trick rather than trunc_sat.
+
+// @ts-ignore: decorator
+@inline function k(constant: usize): v128 {
+  return v128.load32_splat(constant);
+}
 
 /** a·b + c, fused under relaxed SIMD (see Note: relaxed SIMD). */
 // @ts-ignore: decorator
@@ -21,104 +33,161 @@
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
-// @ts-ignore: decorator
-@inline export function splat(x: f32): v128 {
-  return f32x4.splat(x);
-}
+const ZERO = memory.data<f32>([0.0]);
+const ONE = memory.data<f32>([1.0]);
+const TWO = memory.data<f32>([2.0]);
+const HALF = memory.data<f32>([0.5]);
+const SIGN_MASK = memory.data<u32>([0x80000000]);
+const INF = memory.data<f32>([Infinity]);
+const MINUS_INF = memory.data<f32>([-Infinity]);
 
+/** 0, 1, ½ and 2 splat, for callers (from memory, see Note: constants from memory). */
 // @ts-ignore: decorator
-@inline function isplat(x: i32): v128 {
-  return i32x4.splat(x);
+@inline export function zeros(): v128 {
+  return k(ZERO);
 }
-
-const SIGN_BIT: i32 = 0x80000000;
+// @ts-ignore: decorator
+@inline export function ones(): v128 {
+  return k(ONE);
+}
 
 /** |x| */
 // @ts-ignore: decorator
 @inline export function absF32x4(x: v128): v128 {
-  return v128.andnot(x, isplat(SIGN_BIT));
+  return v128.andnot(x, k(SIGN_MASK));
+}
+
+/** −x */
+// @ts-ignore: decorator
+@inline export function negF32x4(x: v128): v128 {
+  return v128.xor(x, k(SIGN_MASK));
 }
 
 /** The magnitude of `magnitude` with the sign bit of `sign`. */
 // @ts-ignore: decorator
 @inline export function copySign(magnitude: v128, sign: v128): v128 {
-  return v128.bitselect(sign, magnitude, isplat(SIGN_BIT));
+  return v128.bitselect(sign, magnitude, k(SIGN_MASK));
+}
+
+// 1.5·2^23: adding it to |y| < 2^22 rounds y to an integer (to nearest even) held in the
+// low mantissa bits, so bits(y + MAGIC) − bits(MAGIC) is that integer.
+const MAGIC = memory.data<f32>([12582912.0]);
+const MAGIC_BITS = memory.data<i32>([0x4b400000]);
+const EXPONENT_BIAS = memory.data<i32>([127]);
+
+/** Integer lanes from float lanes holding integers of magnitude < 2^22. */
+// @ts-ignore: decorator
+@inline function toInt(y: v128): v128 {
+  return i32x4.sub(f32x4.add(y, k(MAGIC)), k(MAGIC_BITS));
 }
 
 /** 2^n for integer lanes n in [-126, 127], built in the exponent field. */
 // @ts-ignore: decorator
 @inline function pow2(n: v128): v128 {
-  return i32x4.shl(i32x4.add(n, isplat(127)), 23);
+  return i32x4.shl(i32x4.add(n, k(EXPONENT_BIAS)), 23);
 }
 
-const LOG2E: f32 = 1.44269504088896341;
-// ln 2 in two parts: LN2_HI has 9 significant bits, so n·LN2_HI is exact for |n| < 2^15
-// and x − n·LN2_HI is exact (Sterbenz) wherever n is x / ln 2 rounded.
-const LN2_HI: f32 = 0.693359375;
-const LN2_LO: f32 = -2.12194440e-4;
+const LOG2E = memory.data<f32>([1.44269504088896341]);
+// −ln 2 in two parts: the high part has 9 significant bits, so n·LN2_HI is exact for
+// |n| < 2^15 and x − n·LN2_HI is exact (Sterbenz) wherever n is x / ln 2 rounded.
+const MINUS_LN2_HI = memory.data<f32>([-0.693359375]);
+const MINUS_LN2_LO = memory.data<f32>([2.12194440e-4]);
 
-/** e^r − 1 for |r| <= ln2/2 by Cephes' expf polynomial: e^r − 1 − r = r²·P(r). */
-// @ts-ignore: decorator
-@inline function expm1Reduced(r: v128): v128 {
-  let p = splat(1.9875691500e-4);
-  p = madd(p, r, splat(1.3981999507e-3));
-  p = madd(p, r, splat(8.3334519073e-3));
-  p = madd(p, r, splat(4.1665795894e-2));
-  p = madd(p, r, splat(1.6666665459e-1));
-  p = madd(p, r, splat(5.0000001201e-1));
-  return madd(p, f32x4.mul(r, r), r);
-}
-
-/** r = x − n·ln2, in two steps (n·LN2_HI exact, see LN2_HI). */
+/** r = x − n·ln2, in two steps (see MINUS_LN2_HI). */
 // @ts-ignore: decorator
 @inline function reduceLn2(x: v128, n: v128): v128 {
-  const r = madd(n, splat(-LN2_HI), x);
-  return madd(n, splat(-LN2_LO), r);
+  return madd(n, k(MINUS_LN2_LO), madd(n, k(MINUS_LN2_HI), x));
 }
+
+// Cephes' expf polynomial: e^r − 1 − r = r²·P(r) for |r| <= ln2/2.
+const EXP_P0 = memory.data<f32>([1.9875691500e-4]);
+const EXP_P1 = memory.data<f32>([1.3981999507e-3]);
+const EXP_P2 = memory.data<f32>([8.3334519073e-3]);
+const EXP_P3 = memory.data<f32>([4.1665795894e-2]);
+const EXP_P4 = memory.data<f32>([1.6666665459e-1]);
+const EXP_P5 = memory.data<f32>([5.0000001201e-1]);
+const EXP_HI = memory.data<f32>([89.0]);
+const EXP_LO = memory.data<f32>([-104.0]);
 
 /**
  * e^x. Overflows to inf above ln(FLT_MAX) ≈ 88.72 and rounds to denormals and then 0 below
  * −87.3: the power of two is applied in two halves, so 2^n stays representable down to
  * n = −150 and the result is rounded once.
  */
-export function expF32x4(x: v128): v128 {
-  // min/max propagate nan; the bounds keep n within [-150, 128].
-  const xc = f32x4.max(f32x4.min(x, splat(89.0)), splat(-104.0));
-  const n = f32x4.nearest(f32x4.mul(xc, splat(LOG2E)));
-  const y = f32x4.add(expm1Reduced(reduceLn2(xc, n)), splat(1.0));
-  const ni = i32x4.trunc_sat_f32x4_s(n);
+// @ts-ignore: decorator
+@inline export function expF32x4(x: v128): v128 {
+  // The bounds keep n within [-150, 128]; a nan x passes through (Note: constants from memory).
+  const xc = f32x4.pmax(f32x4.pmin(x, k(EXP_HI)), k(EXP_LO));
+  const shifted = madd(xc, k(LOG2E), k(MAGIC)); // n = round(x / ln2) in the low bits
+  const n = f32x4.sub(shifted, k(MAGIC));
+  const r = reduceLn2(xc, n);
+  let p = madd(k(EXP_P0), r, k(EXP_P1));
+  p = madd(p, r, k(EXP_P2));
+  p = madd(p, r, k(EXP_P3));
+  p = madd(p, r, k(EXP_P4));
+  p = madd(p, r, k(EXP_P5));
+  const y = f32x4.add(madd(p, f32x4.mul(r, r), r), k(ONE));
+  const ni = i32x4.sub(shifted, k(MAGIC_BITS));
   const half = i32x4.shr_s(ni, 1);
   return f32x4.mul(f32x4.mul(y, pow2(half)), pow2(i32x4.sub(ni, half)));
 }
+
+// expm1(r) = r + r²/2 + r³·Q(r) on [−0.7, 0.7], Q fitted (mpmath, float32 coefficients,
+// 1.6e-9 relative).
+const EXPM1_Q0 = memory.data<f32>([2.4821234546834603e-05]);
+const EXPM1_Q1 = memory.data<f32>([0.00020093776402063668]);
+const EXPM1_Q2 = memory.data<f32>([0.0013889928814023733]);
+const EXPM1_Q3 = memory.data<f32>([0.008332652039825916]);
+const EXPM1_Q4 = memory.data<f32>([0.04166664183139801]);
+const EXPM1_Q5 = memory.data<f32>([0.16666671633720398]);
+const EXPM1_LO = memory.data<f32>([-64.0]);
+const MINUS_ONE_INT = memory.data<i32>([-1]);
 
 /**
  * e^x − 1, accurate near 0. With n = trunc(x / ln2) and r = x − n·ln2 (|r| < ln2, same
  * sign as x), e^x − 1 = 2^n·expm1(r) + (2^n − 1), evaluated as 2·(t·expm1(r) + (t − ½))
  * with t = 2^(n−1): t·expm1(r) and t − ½ are exact and have the same sign, so nothing
  * cancels and the sum rounds once. (Rounding n to nearest instead would make
- * 2·expm1(r) + 1 cancel for x just above ln2/2.) expm1(r) = r + r²/2 + r³·Q(r) with Q
- * fitted on [−0.7, 0.7] (mpmath, float32 coefficients, 1.6e-9 relative).
+ * 2·expm1(r) + 1 cancel for x just above ln2/2.)
  */
-export function expm1F32x4(x: v128): v128 {
-  // Below −64 the result is −1 in float32; above 89 it overflows. nan propagates.
-  const xc = f32x4.max(f32x4.min(x, splat(89.0)), splat(-64.0));
-  const n = f32x4.trunc(f32x4.mul(xc, splat(LOG2E)));
+// @ts-ignore: decorator
+@inline export function expm1F32x4(x: v128): v128 {
+  // Below −64 the result is −1 in float32; above 89 it overflows. nan passes through.
+  const xc = f32x4.pmax(f32x4.pmin(x, k(EXP_HI)), k(EXPM1_LO));
+  const n = f32x4.trunc(f32x4.mul(xc, k(LOG2E)));
   const r = reduceLn2(xc, n);
-  let q = splat(2.4821234546834603e-05);
-  q = madd(q, r, splat(0.00020093776402063668));
-  q = madd(q, r, splat(0.0013889928814023733));
-  q = madd(q, r, splat(0.008332652039825916));
-  q = madd(q, r, splat(0.04166664183139801));
-  q = madd(q, r, splat(0.16666671633720398));
-  const e = madd(madd(q, r, splat(0.5)), f32x4.mul(r, r), r);
-  const t = pow2(i32x4.sub(i32x4.trunc_sat_f32x4_s(n), isplat(1)));
-  const y = madd(t, e, f32x4.sub(t, splat(0.5)));
+  let q = madd(k(EXPM1_Q0), r, k(EXPM1_Q1));
+  q = madd(q, r, k(EXPM1_Q2));
+  q = madd(q, r, k(EXPM1_Q3));
+  q = madd(q, r, k(EXPM1_Q4));
+  q = madd(q, r, k(EXPM1_Q5));
+  const e = madd(madd(q, r, k(HALF)), f32x4.mul(r, r), r);
+  const t = pow2(i32x4.add(toInt(n), k(MINUS_ONE_INT)));
+  const y = madd(t, e, f32x4.sub(t, k(HALF)));
   return copySign(f32x4.add(y, y), x);
 }
 
-const SQRT_HALF: f32 = 0.707106781186547524;
-const MIN_NORMAL: f32 = 1.17549435e-38;
-const LOG2E_MINUS_1: f32 = 0.44269504088896340736;
+const SQRT_HALF = memory.data<f32>([0.707106781186547524]);
+const MIN_NORMAL = memory.data<f32>([1.17549435e-38]);
+const TWO_POW_23 = memory.data<f32>([8388608.0]);
+const MANTISSA_MASK = memory.data<i32>([0x007fffff]);
+const HALF_BITS = memory.data<i32>([0x3f000000]);
+const LOG_BIAS = memory.data<i32>([126]);
+const DENORMAL_SHIFT = memory.data<i32>([23]);
+// Cephes' logf polynomial: log(1 + f) = f − f²/2 + f³·P(f) for 1 + f in [√½, √2).
+const LOG_P0 = memory.data<f32>([7.0376836292e-2]);
+const LOG_P1 = memory.data<f32>([-1.1514610310e-1]);
+const LOG_P2 = memory.data<f32>([1.1676998740e-1]);
+const LOG_P3 = memory.data<f32>([-1.2420140846e-1]);
+const LOG_P4 = memory.data<f32>([1.4249322787e-1]);
+const LOG_P5 = memory.data<f32>([-1.6668057665e-1]);
+const LOG_P6 = memory.data<f32>([2.0000714765e-1]);
+const LOG_P7 = memory.data<f32>([-2.4999993993e-1]);
+const LOG_P8 = memory.data<f32>([3.3333331174e-1]);
+const MINUS_HALF = memory.data<f32>([-0.5]);
+const LN2_HI = memory.data<f32>([0.693359375]);
+const LN2_LO = memory.data<f32>([-2.12194440e-4]);
+const LOG2E_MINUS_1 = memory.data<f32>([0.44269504088896340736]);
 
 /**
  * log x (or log2 x when `base2`) as Cephes' logf and log2f: x = 2^e·m with m in [√½, √2),
@@ -128,53 +197,54 @@ const LOG2E_MINUS_1: f32 = 0.44269504088896340736;
  */
 // @ts-ignore: decorator
 @inline function logBase(x: v128, base2: bool, correction: v128, corrected: bool): v128 {
-  const tiny = f32x4.lt(x, splat(MIN_NORMAL));
-  const xs = v128.bitselect(f32x4.mul(x, splat(8388608.0)), x, tiny);
-  let e = i32x4.sub(i32x4.shr_u(xs, 23), isplat(126));
-  e = i32x4.sub(e, v128.and(tiny, isplat(23)));
-  const m = v128.or(v128.and(xs, isplat(0x007fffff)), isplat(0x3f000000)); // in [0.5, 1)
-  const below = f32x4.lt(m, splat(SQRT_HALF));
+  const tiny = f32x4.lt(x, k(MIN_NORMAL));
+  const xs = v128.bitselect(f32x4.mul(x, k(TWO_POW_23)), x, tiny);
+  let e = i32x4.sub(i32x4.shr_u(xs, 23), k(LOG_BIAS));
+  e = i32x4.sub(e, v128.and(tiny, k(DENORMAL_SHIFT)));
+  const m = v128.or(v128.and(xs, k(MANTISSA_MASK)), k(HALF_BITS)); // in [0.5, 1)
+  const below = f32x4.lt(m, k(SQRT_HALF));
   e = i32x4.add(e, below); // a true lane is −1
   // f = 2m − 1 below √½, m − 1 above: both exact (Sterbenz).
-  const f = f32x4.sub(f32x4.add(m, v128.and(m, below)), splat(1.0));
+  const f = f32x4.sub(f32x4.add(m, v128.and(m, below)), k(ONE));
   const fe = f32x4.convert_i32x4_s(e);
   const z = f32x4.mul(f, f);
-  let p = splat(7.0376836292e-2);
-  p = madd(p, f, splat(-1.1514610310e-1));
-  p = madd(p, f, splat(1.1676998740e-1));
-  p = madd(p, f, splat(-1.2420140846e-1));
-  p = madd(p, f, splat(1.4249322787e-1));
-  p = madd(p, f, splat(-1.6668057665e-1));
-  p = madd(p, f, splat(2.0000714765e-1));
-  p = madd(p, f, splat(-2.4999993993e-1));
-  p = madd(p, f, splat(3.3333331174e-1));
+  let p = madd(k(LOG_P0), f, k(LOG_P1));
+  p = madd(p, f, k(LOG_P2));
+  p = madd(p, f, k(LOG_P3));
+  p = madd(p, f, k(LOG_P4));
+  p = madd(p, f, k(LOG_P5));
+  p = madd(p, f, k(LOG_P6));
+  p = madd(p, f, k(LOG_P7));
+  p = madd(p, f, k(LOG_P8));
   let y = f32x4.mul(f, f32x4.mul(z, p));
   if (corrected) y = f32x4.add(y, correction);
   let r: v128;
   if (base2) {
     // log2 m = (f + y)·log2(e), with log2(e) = 1 + LOG2E_MINUS_1 so the large part is exact.
-    y = madd(z, splat(-0.5), y);
-    r = f32x4.mul(y, splat(LOG2E_MINUS_1));
-    r = madd(f, splat(LOG2E_MINUS_1), r);
+    y = madd(z, k(MINUS_HALF), y);
+    r = f32x4.mul(y, k(LOG2E_MINUS_1));
+    r = madd(f, k(LOG2E_MINUS_1), r);
     r = f32x4.add(f32x4.add(f32x4.add(r, y), f), fe);
   } else {
-    y = madd(fe, splat(LN2_LO), y);
-    y = madd(z, splat(-0.5), y);
-    r = madd(fe, splat(LN2_HI), f32x4.add(f, y));
+    y = madd(fe, k(LN2_LO), y);
+    y = madd(z, k(MINUS_HALF), y);
+    r = madd(fe, k(LN2_HI), f32x4.add(f, y));
   }
-  r = v128.bitselect(splat(-Infinity), r, f32x4.eq(x, splat(0.0)));
-  r = v128.bitselect(splat(Infinity), r, f32x4.eq(x, splat(Infinity)));
+  r = v128.bitselect(k(MINUS_INF), r, f32x4.eq(x, k(ZERO)));
+  r = v128.bitselect(k(INF), r, f32x4.eq(x, k(INF)));
   // x < 0 or nan: all-ones bits are a nan.
-  return v128.or(r, v128.not(f32x4.ge(x, splat(0.0))));
+  return v128.or(r, v128.not(f32x4.ge(x, k(ZERO))));
 }
 
 /** Natural log. */
-export function logF32x4(x: v128): v128 {
+// @ts-ignore: decorator
+@inline export function logF32x4(x: v128): v128 {
   return logBase(x, false, x, false);
 }
 
 /** Base-2 log. */
-export function log2F32x4(x: v128): v128 {
+// @ts-ignore: decorator
+@inline export function log2F32x4(x: v128): v128 {
   return logBase(x, true, x, false);
 }
 
@@ -182,72 +252,101 @@ export function log2F32x4(x: v128): v128 {
  * log(1 + x), accurate near 0: with u = 1 + x rounded, log1p(x) = log(u) + (x − (u − 1))/u,
  * the second term correcting for the rounding of u (Goldberg's trick, as in Sleef).
  */
-export function log1pF32x4(x: v128): v128 {
-  const u = f32x4.add(x, splat(1.0));
-  let c = f32x4.div(f32x4.sub(x, f32x4.sub(u, splat(1.0))), u);
+// @ts-ignore: decorator
+@inline export function log1pF32x4(x: v128): v128 {
+  const u = f32x4.add(x, k(ONE));
+  let c = f32x4.div(f32x4.sub(x, f32x4.sub(u, k(ONE))), u);
   // At x = −1 (0/0) and x = inf (inf/inf) the correction is nan and must vanish.
   c = v128.and(c, f32x4.eq(c, c));
   return copySign(logBase(u, false, c, true), x);
 }
 
+// Cephes' tanhf polynomial: tanh x = x + x³·P(x²) for |x| < 0.625.
+const TANH_P0 = memory.data<f32>([-5.70498872745e-3]);
+const TANH_P1 = memory.data<f32>([2.06390887954e-2]);
+const TANH_P2 = memory.data<f32>([-5.37397155531e-2]);
+const TANH_P3 = memory.data<f32>([1.33314422036e-1]);
+const TANH_P4 = memory.data<f32>([-3.33332819422e-1]);
+const TANH_SMALL = memory.data<f32>([0.625]);
+
 /**
  * tanh: Cephes' tanhf, x + x³·P(x²) for |x| < 0.625, else 1 − 2/(e^(2|x|) + 1) (which
  * saturates to 1 as e^(2|x|) overflows); the sign is copied from x.
  */
-export function tanhF32x4(x: v128): v128 {
+// @ts-ignore: decorator
+@inline export function tanhF32x4(x: v128): v128 {
   const ax = absF32x4(x);
   const z = f32x4.mul(x, x);
-  let p = splat(-5.70498872745e-3);
-  p = madd(p, z, splat(2.06390887954e-2));
-  p = madd(p, z, splat(-5.37397155531e-2));
-  p = madd(p, z, splat(1.33314422036e-1));
-  p = madd(p, z, splat(-3.33332819422e-1));
+  let p = madd(k(TANH_P0), z, k(TANH_P1));
+  p = madd(p, z, k(TANH_P2));
+  p = madd(p, z, k(TANH_P3));
+  p = madd(p, z, k(TANH_P4));
   const small = madd(f32x4.mul(ax, z), p, ax);
   const e = expF32x4(f32x4.add(ax, ax));
-  const large = f32x4.sub(splat(1.0), f32x4.div(splat(2.0), f32x4.add(e, splat(1.0))));
-  return copySign(v128.bitselect(large, small, f32x4.ge(ax, splat(0.625))), x);
+  const large = f32x4.sub(k(ONE), f32x4.div(k(TWO), f32x4.add(e, k(ONE))));
+  return copySign(v128.bitselect(large, small, f32x4.ge(ax, k(TANH_SMALL))), x);
 }
 
 /**
  * The logistic function 1/(1 + e^(−x)), as e^(−|x|)/(1 + e^(−|x|)) below 0 so that large
  * negative x give e^x (denormals included) rather than 0: one exp, one division.
  */
-export function sigmoidF32x4(x: v128): v128 {
-  const e = expF32x4(f32x4.neg(absF32x4(x)));
-  const numerator = v128.bitselect(e, splat(1.0), f32x4.lt(x, splat(0.0)));
-  return f32x4.div(numerator, f32x4.add(e, splat(1.0)));
+// @ts-ignore: decorator
+@inline export function sigmoidF32x4(x: v128): v128 {
+  const e = expF32x4(v128.or(x, k(SIGN_MASK))); // e^(−|x|)
+  const numerator = v128.bitselect(e, k(ONE), f32x4.lt(x, k(ZERO)));
+  return f32x4.div(numerator, f32x4.add(e, k(ONE)));
 }
 
+// erf on |x| < 1: x + x·P(x²), P's constant term 2/√π − 1 (so the large part x is exact).
+const ERF_P0 = memory.data<f32>([7.806903886375949e-05]);
+const ERF_P1 = memory.data<f32>([-0.0007997853099368513]);
+const ERF_P2 = memory.data<f32>([0.005187162198126316]);
+const ERF_P3 = memory.data<f32>([-0.026853347197175026]);
+const ERF_P4 = memory.data<f32>([0.11283578723669052]);
+const ERF_P5 = memory.data<f32>([-0.3761262595653534]);
+const ERF_P6 = memory.data<f32>([0.12837916612625122]);
+// erfc(x)·e^(x²) on [1, 4] as a polynomial in x − 2.5.
+const ERFC_Q0 = memory.data<f32>([0.00010683417349355295]);
+const ERFC_Q1 = memory.data<f32>([0.00022500936756841838]);
+const ERFC_Q2 = memory.data<f32>([0.0005431962199509144]);
+const ERFC_Q3 = memory.data<f32>([-0.0006612558499909937]);
+const ERFC_Q4 = memory.data<f32>([0.0023024477995932102]);
+const ERFC_Q5 = memory.data<f32>([-0.00813223049044609]);
+const ERFC_Q6 = memory.data<f32>([0.024914655834436417]);
+const ERFC_Q7 = memory.data<f32>([-0.07434217631816864]);
+const ERFC_Q8 = memory.data<f32>([0.21080760657787323]);
+const ERFC_CENTER = memory.data<f32>([2.5]);
+const ERF_SATURATES = memory.data<f32>([4.0]);
+
 /**
- * The error function. |x| < 1: x + x·P(x²) (the leading coefficient is 2/√π − 1, so the
- * large part x is exact); 1 <= |x| < 4: 1 − e^(−x²)·R(|x|), R a degree-8 polynomial in
- * |x| − 2.5 for erfc(x)·e^(x²); beyond 4, erf rounds to ±1. Both polynomials were fitted
+ * The error function. |x| < 1: x + x·P(x²); 1 <= |x| < 4: 1 − e^(−x²)·Q(|x| − 2.5), Q
+ * approximating erfc(x)·e^(x²); beyond 4, erf rounds to ±1. Both polynomials were fitted
  * (weighted least squares, Lawson iterations) to mpmath's erf with float32 coefficients:
  * fit errors 1.4e-9 relative and 2.4e-9 absolute.
  */
-export function erfF32x4(x: v128): v128 {
+// @ts-ignore: decorator
+@inline export function erfF32x4(x: v128): v128 {
   const ax = absF32x4(x);
   const z = f32x4.mul(x, x);
-  let p = splat(7.806903886375949e-05);
-  p = madd(p, z, splat(-0.0007997853099368513));
-  p = madd(p, z, splat(0.005187162198126316));
-  p = madd(p, z, splat(-0.026853347197175026));
-  p = madd(p, z, splat(0.11283578723669052));
-  p = madd(p, z, splat(-0.3761262595653534));
-  p = madd(p, z, splat(0.12837916612625122));
+  let p = madd(k(ERF_P0), z, k(ERF_P1));
+  p = madd(p, z, k(ERF_P2));
+  p = madd(p, z, k(ERF_P3));
+  p = madd(p, z, k(ERF_P4));
+  p = madd(p, z, k(ERF_P5));
+  p = madd(p, z, k(ERF_P6));
   const small = madd(ax, p, ax);
-  const t = f32x4.max(f32x4.min(ax, splat(4.0)), splat(1.0));
-  const u = f32x4.sub(t, splat(2.5));
-  let q = splat(0.00010683417349355295);
-  q = madd(q, u, splat(0.00022500936756841838));
-  q = madd(q, u, splat(0.0005431962199509144));
-  q = madd(q, u, splat(-0.0006612558499909937));
-  q = madd(q, u, splat(0.0023024477995932102));
-  q = madd(q, u, splat(-0.00813223049044609));
-  q = madd(q, u, splat(0.024914655834436417));
-  q = madd(q, u, splat(-0.07434217631816864));
-  q = madd(q, u, splat(0.21080760657787323));
-  const e = expF32x4(f32x4.neg(f32x4.mul(t, t)));
-  const large = f32x4.sub(splat(1.0), f32x4.mul(e, q));
-  return copySign(v128.bitselect(large, small, f32x4.ge(ax, splat(1.0))), x);
+  const t = f32x4.pmax(f32x4.pmin(ax, k(ERF_SATURATES)), k(ONE));
+  const u = f32x4.sub(t, k(ERFC_CENTER));
+  let q = madd(k(ERFC_Q0), u, k(ERFC_Q1));
+  q = madd(q, u, k(ERFC_Q2));
+  q = madd(q, u, k(ERFC_Q3));
+  q = madd(q, u, k(ERFC_Q4));
+  q = madd(q, u, k(ERFC_Q5));
+  q = madd(q, u, k(ERFC_Q6));
+  q = madd(q, u, k(ERFC_Q7));
+  q = madd(q, u, k(ERFC_Q8));
+  const e = expF32x4(negF32x4(f32x4.mul(t, t)));
+  const large = f32x4.sub(k(ONE), f32x4.mul(e, q));
+  return copySign(v128.bitselect(large, small, f32x4.ge(ax, k(ONE))), x);
 }

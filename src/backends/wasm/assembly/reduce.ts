@@ -197,6 +197,10 @@ export function aminColsF32(x: usize, k: i32, n: i32, out: usize, unitStart: i32
   return (largest ? v > best : v < best) || (v != v && best == best);
 }
 
+// Constants in memory rather than v128.const (see Note: constants from memory, in math.ts).
+const LANE_INDICES = memory.data<i32>([0, 1, 2, 3]);
+const FOUR = memory.data<i32>([4]);
+
 /** Whether candidate (v, j) of a lane merge replaces the one at index `at` with value b. */
 // @ts-ignore: decorator
 @inline function replaces(largest: bool, v: f32, j: i32, b: f32, at: i32): bool {
@@ -212,11 +216,10 @@ export function aminColsF32(x: usize, k: i32, n: i32, out: usize, unitStart: i32
   if (len >= 8) {
     // Lane l scans elements l, l + 4, ...: each keeps its own first extremum.
     let bv = v128.load(x);
-    let bi = i32x4(0, 1, 2, 3);
+    let bi = v128.load(LANE_INDICES);
     let idx = bi;
-    const four = i32x4.splat(4);
     for (i = 4; i + 4 <= len; i += 4) {
-      idx = i32x4.add(idx, four);
+      idx = i32x4.add(idx, v128.load32_splat(FOUR));
       const v = v128.load(x + (<usize>i << 2));
       const m = beats(largest, v, bv);
       bv = v128.bitselect(v, bv, m);

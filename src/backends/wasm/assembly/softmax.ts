@@ -4,7 +4,7 @@
 // softmax, or (x − max) − log Σ for logSoftmax. Lines are rows (the dim is last) or
 // columns of [M, K, N] (vectorised across N, strips of 4 as in reduce.ts).
 import { loadLanes, storeLanes } from "./elementwise";
-import { expF32x4, splat } from "./math";
+import { expF32x4 } from "./math";
 
 const BLOCK = 128;
 
@@ -69,7 +69,7 @@ const BLOCK = 128;
     let i = 0;
     if (log) {
       // (x − max) − log Σ, in that order as PyTorch's log_softmax.
-      const logTotal = splat(<f32>Math.log(total));
+      const logTotal = f32x4.splat(<f32>Math.log(total));
       for (; i + 4 <= len; i += 4) {
         const o = <usize>i << 2;
         v128.store(po + o, f32x4.sub(f32x4.sub(v128.load(px + o), m), logTotal));
@@ -80,7 +80,7 @@ const BLOCK = 128;
         storeLanes(po + o, f32x4.sub(f32x4.sub(loadLanes(px + o, 4, count), m), logTotal), count);
       }
     } else {
-      const scale = splat(<f32>(1.0 / total));
+      const scale = f32x4.splat(<f32>(1.0 / total));
       for (; i + 4 <= len; i += 4) {
         const o = <usize>i << 2;
         v128.store(po + o, f32x4.mul(v128.load(po + o), scale));

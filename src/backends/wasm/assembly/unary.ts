@@ -4,7 +4,8 @@
 // signed zeros.
 import { loadLanes, storeLanes } from "./elementwise";
 import {
-  absF32x4, erfF32x4, expF32x4, expm1F32x4, log1pF32x4, log2F32x4, logF32x4, sigmoidF32x4, splat, tanhF32x4,
+  absF32x4, erfF32x4, expF32x4, expm1F32x4, log1pF32x4, log2F32x4, logF32x4, negF32x4, ones, sigmoidF32x4, tanhF32x4,
+  zeros,
 } from "./math";
 
 const NEG = 0;
@@ -32,9 +33,9 @@ const INVERSE_SQUARE = 21;
 const CLAMP = 22;
 
 // @ts-ignore: decorator
-@inline function apply(op: i32, x: v128, lo: f32, hi: f32): v128 {
+@inline function apply(op: i32, x: v128, lo: v128, hi: v128): v128 {
   switch (op) {
-    case NEG: return f32x4.neg(x);
+    case NEG: return negF32x4(x);
     case ABS: return absF32x4(x);
     case EXP: return expF32x4(x);
     case EXPM1: return expm1F32x4(x);
@@ -43,12 +44,12 @@ const CLAMP = 22;
     case LOG2: return log2F32x4(x);
     case SQRT: return f32x4.sqrt(x);
     // PyTorch's rsqrt is 1 / sqrt(x), two roundings, as here.
-    case RSQRT: return f32x4.div(splat(1.0), f32x4.sqrt(x));
-    case RECIPROCAL: return f32x4.div(splat(1.0), x);
+    case RSQRT: return f32x4.div(ones(), f32x4.sqrt(x));
+    case RECIPROCAL: return f32x4.div(ones(), x);
     case SIGMOID: return sigmoidF32x4(x);
     case TANH: return tanhF32x4(x);
-    // wasm's max propagates nan, as PyTorch's relu does, and max(−0, 0) is +0.
-    case RELU: return f32x4.max(x, splat(0.0));
+    // x < 0 ? 0 : x, so nan stays nan as in PyTorch's relu (pmax: one instruction).
+    case RELU: return f32x4.pmax(x, zeros());
     case ERF: return erfF32x4(x);
     case FLOOR: return f32x4.floor(x);
     case CEIL: return f32x4.ceil(x);
@@ -57,25 +58,36 @@ const CLAMP = 22;
     case ROUND: return f32x4.nearest(x);
     case SIGN: {
       // ±1 by sign, zeros keep their sign, nan gives 0 (PyTorch's sign).
-      const one = v128.and(f32x4.gt(x, splat(0.0)), splat(1.0));
-      const minusOne = v128.and(f32x4.lt(x, splat(0.0)), splat(-1.0));
-      return v128.bitselect(x, v128.or(one, minusOne), f32x4.eq(x, splat(0.0)));
+      const zero = zeros();
+      const one = v128.and(f32x4.gt(x, zero), ones());
+      const minusOne = v128.and(f32x4.lt(x, zero), negF32x4(ones()));
+      return v128.bitselect(x, v128.or(one, minusOne), f32x4.eq(x, zero));
     }
     // pow with exponent 2, 3 and −2, spelled as PyTorch's pow_tensor_scalar_optimized_kernel does.
     case SQUARE: return f32x4.mul(x, x);
     case CUBE: return f32x4.mul(f32x4.mul(x, x), x);
-    case INVERSE_SQUARE: return f32x4.div(splat(1.0), f32x4.mul(x, x));
-    // min(max(x, lo), hi): nan stays nan, lo > hi gives hi.
-    case CLAMP: return f32x4.min(f32x4.max(x, splat(lo)), splat(hi));
+    case INVERSE_SQUARE: return f32x4.div(ones(), f32x4.mul(x, x));
+    // min(max(x, lo), hi) with x first in pmax/pmin so a nan x stays nan; lo > hi gives hi.
+    case CLAMP: return f32x4.pmin(f32x4.pmax(x, lo), hi);
     default: return x;
   }
 }
 
 /** One row: `len` outputs from x with element stride sx. */
 // @ts-ignore: decorator
-@inline function row(op: i32, x: usize, sx: i32, out: usize, len: i32, lo: f32, hi: f32): void {
+@inline function row(op: i32, x: usize, sx: i32, out: usize, len: i32, lo: v128, hi: v128): void {
   let i = 0;
   if (sx == 1) {
+    // Two vectors per step: independent dependency chains the CPU overlaps (a polynomial
+    // is one long chain, so one vector at a time is latency-bound; four run out of the 16
+    // x64 vector registers and spill).
+    for (; i + 8 <= len; i += 8) {
+      const o = <usize>i << 2;
+      const a = apply(op, v128.load(x + o), lo, hi);
+      const b = apply(op, v128.load(x + o, 16), lo, hi);
+      v128.store(out + o, a);
+      v128.store(out + o, b, 16);
+    }
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 2;
       v128.store(out + o, apply(op, v128.load(x + o), lo, hi));
@@ -94,8 +106,10 @@ const CLAMP = 22;
 // @ts-ignore: decorator
 @inline function walk(
   op: i32, x: usize, out: usize, n1: i32, n2: i32, n3: i32,
-  s0: i32, s1: i32, s2: i32, s3: i32, lo: f32, hi: f32, start: i32, end: i32,
+  s0: i32, s1: i32, s2: i32, s3: i32, low: f32, high: f32, start: i32, end: i32,
 ): void {
+  const lo = f32x4.splat(low);
+  const hi = f32x4.splat(high);
   let i3 = start % n3;
   let rest = start / n3;
   let i2 = rest % n2;
