@@ -11,6 +11,7 @@ import type { Inference } from "../../ops/define-op.ts";
 import type { Backend } from "../backend.ts";
 import { jsBackend } from "../js/index.ts";
 import { wasmKernels } from "./kernels/index.ts";
+import { assignFast } from "./kernels/copy.ts";
 import { wasmRuntime } from "./runtime.ts";
 
 /** A block of the heap holding `length` elements of `dtype`. */
@@ -64,8 +65,8 @@ export const wasmBackend: Backend = {
     return kernel ? kernel(inputs, attrs, inference) : null;
   },
   assign(dst: Tensor, src: Tensor): void {
-    // The js loop writes through dst's view of the heap.
-    jsBackend.assign(dst, src);
+    // Same dtype and shape: a heap copy; otherwise the js loop writes through dst's view.
+    if (!assignFast(dst, src)) jsBackend.assign(dst, src);
   },
 };
 

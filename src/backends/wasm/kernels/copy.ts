@@ -1,18 +1,77 @@
-/** Copies within the heap: `clone` of a contiguous tensor of any dtype is one memory move. */
+/**
+ * Copies within the heap: `clone` of a tensor of any dtype (one memory move when it is
+ * contiguous, a strided walk otherwise), and the copy behind in-place ops.
+ */
 import { DTYPES } from "../../../core/dtype.ts";
+import { shapesEqual } from "../../../core/shape.ts";
 import type { Tensor } from "../../../core/tensor.ts";
-import { addressOf, wasmBackend, type WasmKernel } from "../index.ts";
+import { heapView, addressOf, wasmBackend, type WasmHandle, type WasmKernel } from "../index.ts";
 import { wasmRuntime } from "../runtime.ts";
+
+/**
+ * Copies the strided view `src` (shape, strides, offset in elements of `from`) into `to`
+ * densely from element `at`: an odometer over the outer dims and a tight inner loop.
+ */
+function gatherInto(from: ArrayLike<number> & { [i: number]: number }, shape: readonly number[], strides: readonly number[], offset: number, to: { [i: number]: number }, at: number): void {
+  const ndim = shape.length;
+  if (ndim === 0) {
+    to[at] = from[offset]!;
+    return;
+  }
+  let total = 1;
+  for (const d of shape) total *= d;
+  if (total === 0) return;
+  const last = ndim - 1;
+  const inner = shape[last]!;
+  const step = strides[last]!;
+  const index = new Array<number>(ndim).fill(0);
+  let base = offset;
+  let i = at;
+  const end = at + total;
+  for (;;) {
+    for (let j = 0, o = base; j < inner; j++, o += step) to[i++] = from[o]!;
+    if (i >= end) return;
+    for (let d = last - 1; d >= 0; d--) {
+      base += strides[d]!;
+      if (++index[d]! < shape[d]!) break;
+      base -= strides[d]! * shape[d]!;
+      index[d] = 0;
+    }
+  }
+}
 
 const clone: WasmKernel = (inputs: readonly Tensor[]) => {
   const x = inputs[0]!;
-  if (x.storage.owner !== wasmBackend || !x.isContiguous()) return null;
+  if (x.storage.owner !== wasmBackend || x.dtype === "int64") return null;
   const storage = wasmBackend.alloc(x.dtype, x.size);
-  const bytes = x.size * DTYPES[x.dtype].itemsize;
-  const heap = new Uint8Array(wasmRuntime().heap.buffer);
-  const from = addressOf(x);
-  heap.copyWithin((storage.handle as { ptr: number }).ptr, from, from + bytes);
+  const dst = (storage.handle as WasmHandle).ptr;
+  if (x.isContiguous()) {
+    const bytes = x.size * DTYPES[x.dtype].itemsize;
+    const heap = new Uint8Array(wasmRuntime().heap.buffer);
+    heap.copyWithin(dst, addressOf(x), addressOf(x) + bytes);
+  } else {
+    const from = heapView(x.storage.handle as WasmHandle) as Float32Array;
+    gatherInto(from, x.shape, x.strides, x.offset, heapView(storage.handle as WasmHandle) as Float32Array, 0);
+  }
   return [storage];
 };
+
+/**
+ * The copy of an in-place op: the result (same dtype, same shape) into dst's strided view.
+ * Returns false when the js path must handle it (dtype conversion, broadcasting, int64).
+ */
+export function assignFast(dst: Tensor, src: Tensor): boolean {
+  if (src.dtype !== dst.dtype || dst.dtype === "int64" || !shapesEqual(src.shape, dst.shape)) return false;
+  if (src.storage.owner !== wasmBackend || dst.storage.owner !== wasmBackend) return false;
+  if (dst.isContiguous() && src.isContiguous()) {
+    const bytes = dst.size * DTYPES[dst.dtype].itemsize;
+    const heap = new Uint8Array(wasmRuntime().heap.buffer);
+    heap.copyWithin(addressOf(dst), addressOf(src), addressOf(src) + bytes);
+    return true;
+  }
+  if (!dst.isContiguous()) return false;
+  gatherInto(heapView(src.storage.handle as WasmHandle) as Float32Array, src.shape, src.strides, src.offset, heapView(dst.storage.handle as WasmHandle) as Float32Array, dst.offset);
+  return true;
+}
 
 export const copyKernels: Record<string, WasmKernel> = { clone };
