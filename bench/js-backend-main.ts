@@ -1,0 +1,4 @@
+/** The js-backend part of `npm run bench`. */
+import { benchJsBackend } from "./js-backend.ts";
+
+await benchJsBackend();
