@@ -45,6 +45,13 @@ const DESC_SLOTS = 22;
 // the descriptor as far as the compiler knows, so a field read inside a loop is a load per
 // iteration.
 
+/** Zeroes n floats at p (a backward kernel's planes, before it scatters into them). */
+@inline function zero(p: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(p + (<usize>i << 2), f32x4.splat(0));
+  for (; i < n; i++) store<f32>(p + (<usize>i << 2), 0);
+}
+
 export function poolDescriptorSlots(): i32 {
   return DESC_SLOTS;
 }
@@ -217,7 +224,8 @@ export function poolAvg(desc: usize, plane0: i32, plane1: i32): void {
 
 /**
  * The adjoint of poolAvg for planes [plane0, plane1): g (dense [planes, outputs], at X) over
- * its divisor, added into every position of the window in the zeroed input gradient at OUT.
+ * its divisor, added into every position of the window in the input gradient at OUT (each
+ * plane zeroed first).
  */
 export function poolAvgBackward(desc: usize, plane0: i32, plane1: i32): void {
   const inD = field(desc, IN_D), inH = field(desc, IN_H), inW = field(desc, IN_W);
@@ -230,6 +238,7 @@ export function poolAvgBackward(desc: usize, plane0: i32, plane1: i32): void {
   let g = <usize>field(desc, X) + (<usize>(plane0 * outputs) << 2);
   for (let plane = plane0; plane < plane1; plane++) {
     const gx = outBase + (<usize>(plane * inD * inH * inW) << 2);
+    zero(gx, inD * inH * inW);
     for (let d = 0; d < od; d++) {
       const dStart = load<i32>(tableD + (<usize>d << 3)), dCount = load<i32>(tableD + (<usize>d << 3), 4);
       for (let h = 0; h < oh; h++) {
@@ -254,7 +263,8 @@ export function poolAvgBackward(desc: usize, plane0: i32, plane1: i32): void {
 
 /**
  * The vjp of max pooling for planes [plane0, plane1): g[o] (dense, at X) added into the
- * zeroed input gradient at OUT at the plane's int64 index[o] (dense, at INDICES).
+ * input gradient at OUT (each plane zeroed first) at the plane's int64 index[o] (dense, at
+ * INDICES).
  */
 export function poolMaxBackward(desc: usize, plane0: i32, plane1: i32): void {
   const planeSize = field(desc, IN_D) * field(desc, IN_H) * field(desc, IN_W);
@@ -264,6 +274,7 @@ export function poolMaxBackward(desc: usize, plane0: i32, plane1: i32): void {
   const outBase = <usize>field(desc, OUT);
   for (let plane = plane0; plane < plane1; plane++) {
     const gx = outBase + (<usize>(plane * planeSize) << 2);
+    zero(gx, planeSize);
     for (let o = plane * outputs, end = o + outputs; o < end; o++) {
       const at = gx + (<usize>load<i64>(indices + (<usize>o << 3)) << 2);
       store<f32>(at, load<f32>(at) + load<f32>(g + (<usize>o << 2)));

@@ -14,6 +14,7 @@ import type { Inference } from "../../../ops/define-op.ts";
 import type { ConvAttrs, ConvTransposeAttrs } from "../../../ops/defs/conv.ts";
 import { addressOf, wasmBackend, type WasmHandle, type WasmKernel } from "../index.ts";
 import { wasmRuntime } from "../runtime.ts";
+import { allocOutput } from "./elementwise.ts";
 
 /** Slots of the descriptor block (assembly/conv.ts's field constants, in order). */
 interface ConvDescriptor {
@@ -69,7 +70,8 @@ function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, 
   const coutPerGroup = out.shape[1]! / groups;
   if (cinPerGroup === 0) return null;
   const rt = wasmRuntime();
-  const storage = wasmBackend.alloc("float32", out.shape.reduce((a, b) => a * b, 1));
+  // Every path writes every output element: no need to zero the block.
+  const { storage } = allocOutput("float32", out.shape.reduce((a, b) => a * b, 1));
   if (storage.length === 0) return [storage];
   const spatialOut = out.shape.slice(2);
   const descriptor: ConvDescriptor = {
@@ -105,7 +107,9 @@ function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, 
   const flops = 2 * planes * positions * cinPerGroup * taps;
   const threads = Math.max(1, Math.min(rt.pool.threads, Math.floor(flops / FLOPS_PER_THREAD)));
   try {
-    if (cinPerGroup === 1) {
+    // One input channel and fewer output channels per group than a micro-kernel tile has
+    // rows (depthwise): the direct kernel. More outputs (a first layer on one channel): GEMM.
+    if (cinPerGroup === 1 && coutPerGroup < 4) {
       const desc = descriptorBlock(descriptor);
       const step = Math.ceil(planes / threads);
       const calls = [];
@@ -113,6 +117,7 @@ function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, 
       rt.parallel(calls);
       return [storage];
     }
+    if (winogradApplies(descriptor)) return winograd(descriptor, threads, storage, blocks, descriptorBlock);
     const padded = padIfRead(descriptor, threads, descriptorBlock);
     if (padded !== 0) blocks.push(padded);
     descriptor.kOffsets = tapOffsets(descriptor);
@@ -121,7 +126,11 @@ function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, 
     descriptor.packed = heap.alloc(Number(k.convPackedBytes!(sizing)), false);
     blocks.push(descriptor.packed);
     const desc = descriptorBlock(descriptor);
-    k.convPackWeights!(desc, 0, groups);
+    const strips = Number(k.convWeightStrips!(desc));
+    const packStep = Math.ceil(strips / threads);
+    const packs = [];
+    for (let st = 0; st < strips; st += packStep) packs.push({ fn: "convPackWeights", args: [desc, st, Math.min(strips, st + packStep)] });
+    rt.parallel(packs);
     const columns = descriptor.batch * positions;
     const ranges = columnRanges(columns, Math.min(threads, Math.ceil(columns / 8)));
     const scratchBytes = Math.ceil(Number(k.convScratchBytes!()) / 64) * 64;
@@ -151,7 +160,8 @@ function padIfRead(d: ConvDescriptor, threads: number, descriptorBlock: (d: Conv
   const padded = d.inSize.map((n, i) => n + low[i]! + high[i]!);
   const plane = padded.reduce((a, b) => a * b, 1);
   const channels = d.groups * d.cinPerGroup;
-  const buffer = rt.heap.alloc(d.batch * channels * plane * 4);
+  // convPadInput writes every element (and zeroes the slack the vector loads may touch).
+  const buffer = rt.heap.alloc(d.batch * channels * plane * 4 + 64, false);
   // convPadInput reads the source through X and writes OUT, with sizes OUT_* and offsets P_*.
   const copy = descriptorBlock({ ...d, out: buffer, outSize: padded, padBegin: low });
   const planes = d.batch * channels;
@@ -176,6 +186,69 @@ function tapOffsets(d: ConvDescriptor): number {
       for (let b = 0; b < kh; b++)
         for (let c = 0; c < kw; c++) offsets[i++] = ci * d.xChannel + (a * d.dilation[0]! * inH + b * d.dilation[1]!) * inW + c * d.dilation[2]!;
   return at;
+}
+
+/**
+ * Whether the Winograd F(2x2, 3x3) path takes a convolution: 2-d, one group, a 3×3 kernel
+ * at stride 1 and dilation 1 (or −1: a stride-1 transposed convolution, whose taps are read
+ * reversed), padding that keeps the patch inside the padded input, and enough channels for
+ * the 16 products to outweigh the transforms.
+ */
+function winogradApplies(d: ConvDescriptor): boolean {
+  const flat = d.kernel[0] === 1 && d.inSize[0] === 1 && d.outSize[0] === 1;
+  const threeByThree = d.kernel[1] === 3 && d.kernel[2] === 3 && d.stride[1] === 1 && d.stride[2] === 1;
+  const dilation = d.dilation[1] === d.dilation[2] && Math.abs(d.dilation[1]!) === 1;
+  const pads = [1, 2].map((i) => (d.dilation[i] === -1 ? d.padBegin[i]! + 2 : d.padBegin[i]!));
+  return flat && threeByThree && dilation && d.groups === 1 && d.cinPerGroup >= 8 && d.coutPerGroup >= 8 && pads.every((p) => p >= 0 && p <= 2);
+}
+
+/**
+ * The Winograd path (Note: Winograd F(2x2, 3x3) in assembly/conv.ts): the input copied into
+ * a zeroed buffer covering every tile's 4×4 patch (plus one vector of slack for the
+ * shuffled loads), the weights transformed and packed, then blocks of tiles per thread.
+ */
+function winograd(d: ConvDescriptor, threads: number, storage: Storage, blocks: number[], descriptorBlock: (d: ConvDescriptor) => number): Storage[] {
+  const rt = wasmRuntime();
+  const k = rt.kernels;
+  const flip = d.dilation[1] === -1;
+  // A flipped kernel reads o − P − k = o − (P + 2) + (2 − k): a convolution with padding P + 2.
+  const pad = [0, flip ? d.padBegin[1]! + 2 : d.padBegin[1]!, flip ? d.padBegin[2]! + 2 : d.padBegin[2]!];
+  const tilesH = Math.ceil(d.outSize[1]! / 2);
+  const tilesW = Math.ceil(d.outSize[2]! / 2);
+  const padded = [1, 2 * tilesH + 2, 2 * tilesW + 4];
+  const channels = d.cinPerGroup;
+  const plane = padded[1]! * padded[2]!;
+  const buffer = rt.heap.alloc(d.batch * channels * plane * 4 + 64, false);
+  blocks.push(buffer);
+  const copy = descriptorBlock({ ...d, out: buffer, outSize: padded, padBegin: pad });
+  const planes = d.batch * channels;
+  const copyStep = Math.ceil(planes / threads);
+  const copies = [];
+  for (let p = 0; p < planes; p += copyStep) copies.push({ fn: "convPadInput", args: [copy, p, Math.min(planes, p + copyStep)] });
+  rt.parallel(copies);
+
+  const block = Math.max(8, Math.min(64, Math.floor(4096 / Math.max(d.cinPerGroup, d.coutPerGroup) / 8) * 8));
+  const wino = { ...d, x: buffer, xBatch: channels * plane, xChannel: plane, inSize: padded, padBegin: [0, 0, 0] };
+  const slotCount = Number(k.winogradDescriptorSlots!());
+  const desc = rt.heap.alloc(slotCount * 4, false);
+  blocks.push(desc);
+  const write = () =>
+    new Int32Array(rt.heap.buffer as ArrayBuffer, desc, slotCount).set([...slots(wino), tilesH, tilesW, block, flip ? 1 : 0]);
+  write();
+  wino.packed = rt.heap.alloc(Number(k.winogradPackedBytes!(desc)), false);
+  blocks.push(wino.packed);
+  write();
+  k.winogradPackWeights!(desc);
+  const tiles = d.batch * tilesH * tilesW;
+  const parts = Math.max(1, Math.min(threads, Math.ceil(tiles / block)));
+  const step = Math.ceil(tiles / parts / 4) * 4;
+  const scratchBytes = Math.ceil(Number(k.winogradScratchBytes!(desc)) / 64) * 64;
+  const scratch = rt.heap.alloc(scratchBytes * parts, false);
+  blocks.push(scratch);
+  const calls = [];
+  for (let t = 0, i = 0; t < tiles; t += step, i++) calls.push({ fn: "winogradConv", args: [desc, t, Math.min(tiles, t + step), scratch + i * scratchBytes] });
+  rt.parallel(calls);
+  return [storage];
 }
 
 export const convKernels: Record<string, WasmKernel> = {

@@ -3,6 +3,8 @@
  * and channel axes may have any strides), split between threads by planes. The windows
  * come from the js kernels' tables (one definition of Note: pool windows), rewritten as
  * [first position, count] per output with the dim's step; gradients must be contiguous.
+ * The kernels write every output element (the backward ones zero their planes before
+ * scattering), so outputs are allocated without zeroing.
  */
 import type { Storage } from "../../../core/storage.ts";
 import type { Tensor } from "../../../core/tensor.ts";
@@ -11,6 +13,7 @@ import type { AvgPoolAttrs, AvgPoolBackwardAttrs, MaxPoolAttrs, MaxPoolBackwardA
 import { adaptiveWindows, avgWindows, maxWindows, type Windows } from "../../js/kernels/pool.ts";
 import { addressOf, wasmBackend, type WasmHandle, type WasmKernel } from "../index.ts";
 import { wasmRuntime } from "../runtime.ts";
+import { allocOutput } from "./elementwise.ts";
 
 /** A float32 tensor in the heap whose dims from 2 on are contiguous (`dense`: all of it). */
 function usable(t: Tensor, dense = false): boolean {
@@ -98,8 +101,8 @@ function maxKernel(windowsOf: (x: Tensor, out: readonly number[]) => { windows: 
     const x = inputs[0]!;
     if (x.dtype !== "float32" || !usable(x)) return null;
     const shape = inference.outputs[0]!.shape;
-    const values = wasmBackend.alloc("float32", count(shape));
-    const indices = wasmBackend.alloc("int64", count(shape));
+    const values = allocOutput("float32", count(shape)).storage;
+    const indices = allocOutput("int64", count(shape)).storage;
     if (values.length > 0) {
       const { windows, steps } = windowsOf(x, spatial(shape));
       runPool("poolMax", { batch: x.shape[0]!, channels: x.shape[1]!, inSize: spatial(x.shape), windows, steps, read: x, out: ptrOf(values), indices: ptrOf(indices), divisorOverride: null });
@@ -114,7 +117,7 @@ function meanKernel(windowsOf: (x: Tensor, out: readonly number[], attrs: unknow
     const x = inputs[0]!;
     if (x.dtype !== "float32" || !usable(x)) return null;
     const shape = inference.outputs[0]!.shape;
-    const result = wasmBackend.alloc("float32", count(shape));
+    const result = allocOutput("float32", count(shape)).storage;
     if (result.length > 0) {
       const windows = windowsOf(x, spatial(shape), attrs);
       runPool("poolAvg", {
@@ -132,8 +135,10 @@ function spreadKernel(windowsOf: (inSize: readonly number[], out: readonly numbe
     const g = inputs[0]!;
     if (g.dtype !== "float32" || !usable(g, true)) return null;
     const shape = inference.outputs[0]!.shape;
-    const result = wasmBackend.alloc("float32", count(shape));
-    if (g.size > 0) {
+    // No gradient to spread (an empty output): the input gradient is zeros.
+    if (g.size === 0) return [wasmBackend.alloc("float32", count(shape))];
+    const result = allocOutput("float32", count(shape)).storage;
+    {
       const inSize = spatial(shape);
       const windows = windowsOf(inSize, spatial(g.shape), attrs);
       runPool("poolAvgBackward", {
@@ -168,8 +173,9 @@ export const poolKernels: Record<string, WasmKernel> = {
     const [g, indices] = inputs as [Tensor, Tensor];
     if (g.dtype !== "float32" || !usable(g, true) || !usable(indices, true)) return null;
     const shape = inference.outputs[0]!.shape;
-    const result = wasmBackend.alloc("float32", count(shape));
-    if (g.size > 0) {
+    if (g.size === 0) return [wasmBackend.alloc("float32", count(shape))];
+    const result = allocOutput("float32", count(shape)).storage;
+    {
       const inSize = (attrs as MaxPoolBackwardAttrs).inputSize;
       // Only the plane sizes matter: one window per output, read through the indices.
       const windows = spatial(g.shape).map((n) => adaptiveWindows(n, n));
