@@ -57,4 +57,4 @@ export {
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.ts";
 export { backward, grad, type BackwardOptions, type GradOptions } from "./autograd/backward.ts";
 export { getBackend, setBackend, backendInfo, configureWasmBackend, ready } from "./backends/index.ts";
-export { fallbackCounts } from "./backends/dispatch.ts";
+export { fallbackCounts, profileOps, type OpProfile } from "./backends/dispatch.ts";
