@@ -834,3 +834,66 @@ export function winogradConv(desc: usize, t0: i32, t1: i32, scratch: usize): voi
     winogradOutput(desc, t, count, mp);
   }
 }
+
+// -- col2im: strided transposed convolutions ------------------------------------------------
+//
+// A transposed convolution with stride > 1 runs as columns = Wᵀ·x (one sgemm per image and
+// group, gemm.ts) and then this gather: out[b, co, o] = bias[co] + Σ cols[b, co, tap, i] over
+// the (tap, input position) pairs that meet at o, i·stride − padBegin + tap·dilation = o
+// (Note: conv geometry in ops/defs/conv.ts). Each spatial dim is tabulated by the JS side
+// as, per output position, the offsets tap·(taps after it)·P + i·(positions after it) of its
+// pairs, so an element's column offset is the sum of one entry per dim.
+
+const C2I_COLS = 0; // dense [B, G·Co, taps, P_in]
+const C2I_TAPS = 1; // taps per channel (KD·KH·KW) times P_in: one channel's column block
+const C2I_CHANNELS = 2; // G·Co
+const C2I_OUT = 3; // dense [B, G·Co, OD, OH, OW]
+const C2I_OUT_D = 4;
+const C2I_OUT_H = 5;
+const C2I_OUT_W = 6;
+const C2I_BIAS = 7; // 0 for none
+const C2I_START_D = 8; // i32 per output position + 1: where its pairs start in the offsets
+const C2I_START_H = 9;
+const C2I_START_W = 10;
+const C2I_OFFSET_D = 11; // i32 column offset per pair
+const C2I_OFFSET_H = 12;
+const C2I_OFFSET_W = 13;
+const C2I_SLOTS = 14;
+
+export function col2imDescriptorSlots(): i32 {
+  return C2I_SLOTS;
+}
+
+/** Output planes [plane0, plane1) (numbered b·C + c) of a strided transposed convolution, from the columns. */
+export function col2im(desc: usize, plane0: i32, plane1: i32): void {
+  const cols = <usize>field(desc, C2I_COLS);
+  const block = field(desc, C2I_TAPS);
+  const channels = field(desc, C2I_CHANNELS);
+  const out = <usize>field(desc, C2I_OUT), bias = <usize>field(desc, C2I_BIAS);
+  const od = field(desc, C2I_OUT_D), oh = field(desc, C2I_OUT_H), ow = field(desc, C2I_OUT_W);
+  const startD = <usize>field(desc, C2I_START_D), startH = <usize>field(desc, C2I_START_H), startW = <usize>field(desc, C2I_START_W);
+  const offD = <usize>field(desc, C2I_OFFSET_D), offH = <usize>field(desc, C2I_OFFSET_H), offW = <usize>field(desc, C2I_OFFSET_W);
+  for (let pl = plane0; pl < plane1; pl++) {
+    const src = cols + (<usize>(pl * block) << 2);
+    const b0: f32 = bias ? load<f32>(bias + (<usize>(pl % channels) << 2)) : 0;
+    let o = out + (<usize>(pl * od * oh * ow) << 2);
+    for (let d = 0; d < od; d++) {
+      const d0 = load<i32>(startD + (<usize>d << 2)), d1 = load<i32>(startD + (<usize>(d + 1) << 2));
+      for (let h = 0; h < oh; h++) {
+        const h0 = load<i32>(startH + (<usize>h << 2)), h1 = load<i32>(startH + (<usize>(h + 1) << 2));
+        for (let w = 0; w < ow; w++, o += 4) {
+          const w0 = load<i32>(startW + (<usize>w << 2)), w1 = load<i32>(startW + (<usize>(w + 1) << 2));
+          let acc = b0;
+          for (let i = d0; i < d1; i++) {
+            const a = load<i32>(offD + (<usize>i << 2));
+            for (let j = h0; j < h1; j++) {
+              const ab = a + load<i32>(offH + (<usize>j << 2));
+              for (let k = w0; k < w1; k++) acc += load<f32>(src + (<usize>(ab + load<i32>(offW + (<usize>k << 2))) << 2));
+            }
+          }
+          store<f32>(o, acc);
+        }
+      }
+    }
+  }
+}

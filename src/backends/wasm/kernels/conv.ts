@@ -2,11 +2,12 @@
  * conv and convTranspose on the wasm backend (assembly/conv.ts): float32 operands in the
  * heap whose spatial dims are contiguous (batch and channel axes may have any strides, so
  * the transposed views the weight gradient convolves run in place). One input channel per
- * group runs the direct depthwise kernel; the rest runs as an implicit GEMM whose output
- * columns (image, position) are split between the threads. A stride-1 transposed
- * convolution runs as a convolution with negated dilation and padding and the weight's
- * channel axes swapped (see Note: implicit GEMM); strided transposed convolutions, other
- * dtypes and other layouts run on the js kernels.
+ * group (and few output channels per group) runs the direct depthwise kernel; 3×3 stride-1
+ * convolutions with enough channels run Winograd F(2x2, 3x3); the rest runs as an implicit
+ * GEMM whose output columns (image, position) are split between the threads. A stride-1
+ * transposed convolution runs as a convolution with negated dilation and padding and the
+ * weight's channel axes swapped (see Note: implicit GEMM); a strided one as sgemm columns
+ * and a gather (col2im). Other dtypes and layouts run on the js kernels.
  */
 import type { Storage } from "../../../core/storage.ts";
 import type { Tensor } from "../../../core/tensor.ts";
@@ -64,7 +65,7 @@ function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, 
   const out = inference.outputs[0]!;
   if (out.dtype !== "float32" || !usable(x) || !usable(w) || (bias && (bias.dtype !== "float32" || bias.storage.owner !== wasmBackend || (bias.size > 1 && bias.strides[0] !== 1))))
     return null;
-  if (transposed && attrs.stride.some((s) => s !== 1)) return null;
+  if (transposed && attrs.stride.some((s) => s !== 1)) return stridedTranspose(x, w, bias, attrs as ConvTransposeAttrs, inference);
   const groups = attrs.groups;
   const cinPerGroup = x.shape[1]! / groups;
   const coutPerGroup = out.shape[1]! / groups;
@@ -249,6 +250,97 @@ function winograd(d: ConvDescriptor, threads: number, storage: Storage, blocks: 
   for (let t = 0, i = 0; t < tiles; t += step, i++) calls.push({ fn: "winogradConv", args: [desc, t, Math.min(tiles, t + step), scratch + i * scratchBytes] });
   rt.parallel(calls);
   return [storage];
+}
+
+/**
+ * A transposed convolution with stride > 1 (see col2im in assembly/conv.ts): per image and
+ * group, columns = Wᵀ·x by gemm.ts's sgemm (W's rows are input channels, read transposed;
+ * its rows split between threads), then the gather into the output. The weight must be
+ * contiguous past its first dim (so each input channel's row of (out channel, tap) is).
+ */
+function stridedTranspose(x: Tensor, w: Tensor, bias: Tensor | undefined, attrs: ConvTransposeAttrs, inference: Inference): Storage[] | null {
+  const out = inference.outputs[0]!;
+  const taps = w.shape.slice(2).reduce((a, b) => a * b, 1);
+  const coutPerGroup = w.shape[1]!;
+  if (w.strides[1] !== taps && coutPerGroup > 1) return null;
+  const rt = wasmRuntime();
+  const k = rt.kernels;
+  const { storage } = allocOutput("float32", out.shape.reduce((a, b) => a * b, 1));
+  if (storage.length === 0) return [storage];
+  const batch = x.shape[0]!;
+  const groups = attrs.groups;
+  const cinPerGroup = x.shape[1]! / groups;
+  const inSize = x.shape.slice(2);
+  const positions = inSize.reduce((a, b) => a * b, 1);
+  const rows = coutPerGroup * taps; // of one group's columns
+  const blocks: number[] = [];
+  const heap = rt.heap;
+  try {
+    const cols = heap.alloc(batch * groups * rows * positions * 4, false);
+    blocks.push(cols);
+    // columns[b, g] (rows × P) = W_gᵀ (rows × Ci/G) · x[b, g] (Ci/G × P), rows split between threads.
+    const parts = Math.max(1, Math.min(rt.pool.threads, Math.floor((2 * rows * positions * cinPerGroup) / FLOPS_PER_THREAD), Math.ceil(rows / 4)));
+    const scratchBytes = Math.ceil(Number(k.sgemmScratchBytes!()) / 64) * 64;
+    const scratch = heap.alloc(scratchBytes * parts, false);
+    blocks.push(scratch);
+    const step = Math.ceil(rows / parts / 4) * 4;
+    for (let b = 0; b < batch; b++) {
+      for (let g = 0; g < groups; g++) {
+        const a = addressOf(w) + g * cinPerGroup * w.strides[0]! * 4;
+        const src = addressOf(x) + (b * x.strides[0]! + g * cinPerGroup * x.strides[1]!) * 4;
+        const c = cols + (b * groups + g) * rows * positions * 4;
+        const calls = [];
+        for (let m = 0, i = 0; m < rows; m += step, i++) {
+          // sgemm(transA, transB, m0, m1, n0, n1, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, activation, scratch)
+          calls.push({ fn: "sgemm", args: [1, 0, m, Math.min(rows, m + step), 0, positions, cinPerGroup, 1, a, w.strides[0]!, src, x.strides[1]!, 0, c, positions, 0, 0, scratch + i * scratchBytes] });
+        }
+        rt.parallel(calls);
+      }
+    }
+    // The gather tables (see col2im): per dim, per output position, the offsets of its pairs.
+    const outSize = out.shape.slice(2);
+    const kernel = w.shape.slice(2);
+    const tables = outSize.map((n, i) => {
+      const tapsAfter = kernel.slice(i + 1).reduce((a, b) => a * b, 1);
+      const positionsAfter = inSize.slice(i + 1).reduce((a, b) => a * b, 1);
+      const start: number[] = [];
+      const offsets: number[] = [];
+      for (let o = 0; o < n; o++) {
+        start.push(offsets.length);
+        for (let t = 0; t < kernel[i]!; t++) {
+          const num = o + attrs.padBegin[i]! - t * attrs.dilation[i]!;
+          if (num >= 0 && num % attrs.stride[i]! === 0 && num / attrs.stride[i]! < inSize[i]!)
+            offsets.push(t * tapsAfter * positions + (num / attrs.stride[i]!) * positionsAfter);
+        }
+      }
+      start.push(offsets.length);
+      return { start, offsets };
+    });
+    while (tables.length < 3) tables.unshift({ start: [0, 1], offsets: [0] });
+    const out3 = [...new Array<number>(3 - outSize.length).fill(1), ...outSize];
+    const slotCount = Number(k.col2imDescriptorSlots!());
+    const tableInts = tables.reduce((n, t) => n + t.start.length + t.offsets.length, 0);
+    const desc = heap.alloc((slotCount + tableInts) * 4, false);
+    blocks.push(desc);
+    const ints = new Int32Array(heap.buffer as ArrayBuffer, desc, slotCount + tableInts);
+    let at = slotCount;
+    const where: number[] = [];
+    for (const list of [...tables.map((t) => t.start), ...tables.map((t) => t.offsets)]) {
+      where.push(desc + at * 4);
+      ints.set(list, at);
+      at += list.length;
+    }
+    ints.set([cols, taps * positions, out.shape[1]!, (storage.handle as WasmHandle).ptr, ...out3, bias ? addressOf(bias) : 0, ...where]);
+    const planes = batch * out.shape[1]!;
+    const threads = Math.max(1, Math.min(rt.pool.threads, Math.floor(storage.length * taps / 65536)));
+    const planeStep = Math.ceil(planes / threads);
+    const calls = [];
+    for (let p = 0; p < planes; p += planeStep) calls.push({ fn: "col2im", args: [desc, p, Math.min(planes, p + planeStep)] });
+    rt.parallel(calls);
+    return [storage];
+  } finally {
+    for (const b of blocks) heap.free(b);
+  }
 }
 
 export const convKernels: Record<string, WasmKernel> = {
