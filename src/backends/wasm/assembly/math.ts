@@ -132,6 +132,38 @@ const EXP_LO = memory.data<f32>([-104.0]);
   return f32x4.mul(f32x4.mul(y, pow2(half)), pow2(i32x4.sub(ni, half)));
 }
 
+const FLUSH_BELOW = memory.data<f32>([-87.33654]);
+const MAGIC_BITS_MINUS_BIAS = memory.data<i32>([0x4b400000 - 127]);
+
+/**
+ * e^x for x in [−87.33, 88.72] (or nan), where 2^n is a normal float: expF32x4 without
+ * its clamps and with one scaling. Within 1 ulp (the same reduction and polynomial).
+ */
+// @ts-ignore: decorator
+@inline function expInRangeF32x4(x: v128): v128 {
+  const shifted = madd(x, k(LOG2E), k(MAGIC));
+  const n = f32x4.sub(shifted, k(MAGIC));
+  const r = reduceLn2(x, n);
+  let p = madd(k(EXP_P0), r, k(EXP_P1));
+  p = madd(p, r, k(EXP_P2));
+  p = madd(p, r, k(EXP_P3));
+  p = madd(p, r, k(EXP_P4));
+  p = madd(p, r, k(EXP_P5));
+  const y = f32x4.add(madd(p, f32x4.mul(r, r), r), k(ONE));
+  // bits(shifted) − bits(MAGIC) is n; plus the bias, shifted into the exponent: 2^n.
+  return f32x4.mul(y, i32x4.shl(i32x4.sub(shifted, k(MAGIC_BITS_MINUS_BIAS)), 23));
+}
+
+/**
+ * e^x for x <= 0 (or nan): expInRangeF32x4, with results below 2^-126 (x < −87.34)
+ * flushed to 0, an absolute error under 1.2e-38. For softmax's e^(x − max), sigmoid's
+ * e^(−|x|) and the like.
+ */
+// @ts-ignore: decorator
+@inline export function expNonPositiveF32x4(x: v128): v128 {
+  return v128.andnot(expInRangeF32x4(x), f32x4.lt(x, k(FLUSH_BELOW)));
+}
+
 // expm1(r) = r + r²/2 + r³·Q(r) on [−0.7, 0.7], Q fitted (mpmath, float32 coefficients,
 // 1.6e-9 relative).
 const EXPM1_Q0 = memory.data<f32>([2.4821234546834603e-05]);
@@ -268,10 +300,12 @@ const TANH_P2 = memory.data<f32>([-5.37397155531e-2]);
 const TANH_P3 = memory.data<f32>([1.33314422036e-1]);
 const TANH_P4 = memory.data<f32>([-3.33332819422e-1]);
 const TANH_SMALL = memory.data<f32>([0.625]);
+// tanh rounds to 1 from |x| = 9.011 on; e^(2·10) stays far from overflow.
+const TANH_SATURATED = memory.data<f32>([10.0]);
 
 /**
- * tanh: Cephes' tanhf, x + x³·P(x²) for |x| < 0.625, else 1 − 2/(e^(2|x|) + 1) (which
- * saturates to 1 as e^(2|x|) overflows); the sign is copied from x.
+ * tanh: Cephes' tanhf, x + x³·P(x²) for |x| < 0.625, else 1 − 2/(e^(2|x|) + 1) with |x|
+ * capped at 10, where tanh is 1 in float32; the sign is copied from x.
  */
 // @ts-ignore: decorator
 @inline export function tanhF32x4(x: v128): v128 {
@@ -282,18 +316,20 @@ const TANH_SMALL = memory.data<f32>([0.625]);
   p = madd(p, z, k(TANH_P3));
   p = madd(p, z, k(TANH_P4));
   const small = madd(f32x4.mul(ax, z), p, ax);
-  const e = expF32x4(f32x4.add(ax, ax));
+  const saturated = f32x4.pmin(ax, k(TANH_SATURATED)); // nan stays nan
+  const e = expInRangeF32x4(f32x4.add(saturated, saturated));
   const large = f32x4.sub(k(ONE), f32x4.div(k(TWO), f32x4.add(e, k(ONE))));
   return copySign(v128.bitselect(large, small, f32x4.ge(ax, k(TANH_SMALL))), x);
 }
 
 /**
- * The logistic function 1/(1 + e^(−x)), as e^(−|x|)/(1 + e^(−|x|)) below 0 so that large
- * negative x give e^x (denormals included) rather than 0: one exp, one division.
+ * The logistic function 1/(1 + e^(−x)), as e^(−|x|)/(1 + e^(−|x|)) below 0 so that
+ * negative x keep their relative accuracy: one exp, one division. Below x = −87.34 the
+ * result (under 2^-126) flushes to 0, as PyTorch's 1/(1 + e^(−x)) gives 0 there.
  */
 // @ts-ignore: decorator
 @inline export function sigmoidF32x4(x: v128): v128 {
-  const e = expF32x4(v128.or(x, k(SIGN_MASK))); // e^(−|x|)
+  const e = expNonPositiveF32x4(v128.or(x, k(SIGN_MASK))); // e^(−|x|)
   const numerator = v128.bitselect(e, k(ONE), f32x4.lt(x, k(ZERO)));
   return f32x4.div(numerator, f32x4.add(e, k(ONE)));
 }
@@ -346,7 +382,7 @@ const ERF_SATURATES = memory.data<f32>([4.0]);
   q = madd(q, u, k(ERFC_Q6));
   q = madd(q, u, k(ERFC_Q7));
   q = madd(q, u, k(ERFC_Q8));
-  const e = expF32x4(negF32x4(f32x4.mul(t, t)));
+  const e = expNonPositiveF32x4(negF32x4(f32x4.mul(t, t)));
   const large = f32x4.sub(k(ONE), f32x4.mul(e, q));
   return copySign(v128.bitselect(large, small, f32x4.ge(ax, k(ONE))), x);
 }

@@ -5,9 +5,9 @@
  * one kernel over the output split across the pool's threads.
  */
 import { broadcastStrides, contiguousStrides, numel, type Shape } from "../../../core/shape.ts";
-import type { Storage } from "../../../core/storage.ts";
+import { Storage } from "../../../core/storage.ts";
 import type { Tensor } from "../../../core/tensor.ts";
-import type { DType } from "../../../core/dtype.ts";
+import { DTYPES, type DType } from "../../../core/dtype.ts";
 import { addressOf, wasmBackend, type WasmHandle } from "../index.ts";
 import { wasmRuntime } from "../runtime.ts";
 import { splitRange } from "./split.ts";
@@ -37,7 +37,7 @@ export class Operands {
     }
     if (dtype !== "float32" || !t.isContiguous() || t.dtype === "float16" || t.dtype === "bfloat16") return false;
     const heap = wasmRuntime().heap;
-    const ptr = heap.alloc(4 * t.size);
+    const ptr = heap.alloc(4 * t.size, false);
     this.temporaries.push(ptr);
     // Read the source after allocating: growing the heap may replace its buffer.
     const source = t.rawStorage().subarray(t.offset, t.offset + t.size);
@@ -89,10 +89,15 @@ export function planWalk(shape: Shape, operands: readonly Operand[]): Walk | nul
   return { dims: dims as Walk["dims"], strides: strides as Walk["strides"] };
 }
 
-/** A fresh heap storage for an op's output and its address. */
-export function allocOutput(dtype: DType, n: number): { storage: Storage; ptr: number } {
-  const storage = wasmBackend.alloc(dtype, n);
-  return { storage, ptr: (storage.handle as WasmHandle).ptr };
+/**
+ * A fresh heap storage for an op's output and its address; not zeroed unless asked (the
+ * kernels write every element, and zeroing a reused 4 MB block costs more than adding two
+ * such tensors).
+ */
+export function allocOutput(dtype: DType, n: number, zero = false): { storage: Storage; ptr: number } {
+  const ptr = wasmRuntime().heap.alloc(n * DTYPES[dtype].itemsize, zero);
+  const storage = new Storage(wasmBackend, { ptr, dtype, length: n } satisfies WasmHandle, dtype, n);
+  return { storage, ptr };
 }
 
 /**

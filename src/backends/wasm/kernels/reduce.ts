@@ -125,7 +125,7 @@ const CHUNK = 16384;
 function sumLongRow(x: number, k: number, out: number): void {
   const rt = wasmRuntime();
   const chunks = Math.ceil(k / CHUNK);
-  const partials = rt.heap.alloc(chunks * 8);
+  const partials = rt.heap.alloc(chunks * 8, false);
   try {
     runUnits("sumChunksF32", [x, k, CHUNK, partials], chunks, CHUNK, GRAIN.cheap);
     const values = new Float64Array(rt.heap.buffer as ArrayBuffer, partials, chunks);
@@ -146,7 +146,8 @@ function reduceInto(family: Family, x: number, layout: ReductionLayout, out: num
     if (family === "sum" && m === 1 && k >= 2 * CHUNK) return sumLongRow(x, k, out);
     runUnits(`${family}RowsF32`, [x, k, out], m, k, GRAIN.cheap);
   } else {
-    runUnits(`${family}ColsF32`, [x, k, n, out], m * Math.ceil(n / 4), 4 * k, GRAIN.cheap);
+    // A unit is a strip of 16 columns (a cache line per row), see assembly/reduce.ts.
+    runUnits(`${family}ColsF32`, [x, k, n, out], m * Math.ceil(n / 16), 16 * k, GRAIN.cheap);
   }
 }
 
@@ -164,7 +165,7 @@ function reduceGroups(family: Family, x: number, groups: Group[], out: number): 
   for (;;) {
     const { layout, rest } = lastPass(groups);
     const done = !rest.some((g) => g.reduced);
-    const target = done ? out : heap.alloc(4 * layout.m * layout.n);
+    const target = done ? out : heap.alloc(4 * layout.m * layout.n, false);
     reduceInto(family, source, layout, target);
     if (temporary !== null) heap.free(temporary);
     if (done) return;
@@ -183,7 +184,7 @@ function reduction(family: Family, dimsOf: (x: Tensor, attrs: unknown) => number
     const size = numel(out.shape);
     // An empty input: sums are zeros (a fresh block is zeroed); the others have no
     // elements to return (an empty reduced dim is an error raised by inference).
-    if (x.size === 0) return [allocOutput(out.dtype, size).storage];
+    if (x.size === 0) return [allocOutput(out.dtype, size, true).storage];
     // argmax/argmin without a dim index the tensor in row-major order: memory order only
     // when contiguous. They take one pass (the index counts along the whole reduced extent).
     if (arg && (attrs as ArgAttrs).dim === null && !x.isContiguous()) return null;

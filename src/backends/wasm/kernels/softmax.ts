@@ -1,7 +1,7 @@
 /**
  * softmax / logSoftmax of contiguous float32 tensors (assembly/softmax.ts), fused per
  * line: max, exponentials and their sum, normalisation. Lines along the last dim are rows;
- * along another dim, columns of [M, K, N] taken four at a time.
+ * along another dim, columns of [M, K, N] taken eight at a time.
  */
 import type { Tensor } from "../../../core/tensor.ts";
 import type { SoftmaxAttrs } from "../../../ops/defs/softmax.ts";
@@ -20,7 +20,7 @@ function softmaxLike(name: "softmax" | "logSoftmax"): WasmKernel {
     if (!layout) return null;
     const { m, k, n } = layout;
     if (n === 1) runUnits(`${name}RowsF32`, [ptr, k, out.ptr], m, k, GRAIN.transcendental);
-    else runUnits(`${name}ColsF32`, [ptr, k, n, out.ptr], m * Math.ceil(n / 4), 4 * k, GRAIN.transcendental);
+    else runUnits(`${name}ColsF32`, [ptr, k, n, out.ptr], m * Math.ceil(n / 8), 8 * k, GRAIN.transcendental);
     return [out.storage];
   };
 }
