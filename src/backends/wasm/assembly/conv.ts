@@ -161,8 +161,9 @@ export function convPackWeights(desc: usize, s0: i32, s1: i32): void {
  * implicit GEMM). The input is read without bounds checks: the JS side pads it first when
  * the convolution reads outside it, so element (k, column) is x[colBase(column) + kOffset[k]]
  * with colBase the column's first tap and kOffset (at K_OFFSETS) the tap's offset. A strip
- * whose 8 columns read 8 consecutive inputs (one output row, stride 1) copies two vectors
- * per k; any other strip gathers one value at a time.
+ * whose 8 columns read 8 consecutive inputs (one output row at stride 1, or any 8 columns
+ * of a 1×1 convolution) copies two vectors per k; a strip whose k run along an input row
+ * loads four k per column and transposes; any other strip gathers one value at a time.
  */
 function packB(desc: usize, group: i32, pc: i32, kc: i32, j0: i32, nc: i32, pb: usize, bases: usize): void {
   const od = field(desc, OUT_D), oh = field(desc, OUT_H), ow = field(desc, OUT_W);
@@ -188,7 +189,7 @@ function packB(desc: usize, group: i32, pc: i32, kc: i32, j0: i32, nc: i32, pb: 
     }
     const strip = pb + <usize>(t * kc) * 4;
     const base0 = load<i32>(bases);
-    if (cols == NR && sW == 1 && w0OfStrip(j0 + t, plane, ow) + 7 < ow) {
+    if (cols == NR && consecutive(bases)) {
       const src = x + (<usize>base0 << 2);
       for (let kk = 0; kk < kc; kk++) {
         const at = src + (<usize>load<i32>(kOffsets + (<usize>kk << 2)) << 2);
@@ -248,9 +249,11 @@ function packB(desc: usize, group: i32, pc: i32, kc: i32, j0: i32, nc: i32, pb: 
   v128.store(dst + 3 * NR * 4, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
-/** The output column (ow) of flat column j, to tell whether a strip stays in one output row. */
-@inline function w0OfStrip(j: i32, plane: i32, ow: i32): i32 {
-  return (j - (j / plane) * plane) % ow;
+/** Whether a strip's 8 column bases are consecutive elements (one output row at stride 1, or a 1×1 convolution's plane). */
+@inline function consecutive(bases: usize): bool {
+  const b0 = load<i32>(bases);
+  return load<i32>(bases, 4) == b0 + 1 && load<i32>(bases, 8) == b0 + 2 && load<i32>(bases, 12) == b0 + 3 &&
+    load<i32>(bases, 16) == b0 + 4 && load<i32>(bases, 20) == b0 + 5 && load<i32>(bases, 24) == b0 + 6 && load<i32>(bases, 28) == b0 + 7;
 }
 
 /**
