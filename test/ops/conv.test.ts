@@ -125,6 +125,14 @@ describe("conv and pooling corners", () => {
   });
 });
 
+/** A copy of x with +inf and −inf at two nearby positions of one plane. */
+function withInfinities(x: Tensor): Tensor {
+  const y = x.clone();
+  y.index(0, 0, 5, 5).fill_(Infinity);
+  y.index(0, 0, 5, 7).fill_(-Infinity);
+  return y;
+}
+
 describe("wasm conv and pooling kernels agree with js on shapes that split across threads", () => {
   // The fixtures are small, so they mostly run on one thread and through the scalar edges;
   // these shapes take the threaded implicit GEMM (with and without the padded copy), the
@@ -141,6 +149,9 @@ describe("wasm conv and pooling kernels agree with js on shapes that split acros
     ["convTranspose2d stride 2, groups 2", (x, w, b) => c.convTranspose2d(x!, w!, b!, 2, 1, 1, 2), [[4, 16, 15, 13], [16, 6, 3, 3], [12]]],
     ["convTranspose1d stride 3 dilation 2", (x, w) => c.convTranspose1d(x!, w!, null, 3, 1, 2, 1, 2), [[4, 8, 40], [8, 6, 4]]],
     ["conv2d 3x3 Winograd, odd output", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1), [[3, 16, 13, 11], [20, 16, 3, 3], [20]]],
+    // Winograd's transforms could turn inf into nan (Note: Winograd F(2x2, 3x3)): with an
+    // infinity in the input the call must give the direct sums' ±inf.
+    ["conv2d 3x3 with infinities in the input", (x, w) => c.conv2d(withInfinities(x!), w!, null, 1, 1), [[2, 16, 12, 12], [8, 16, 3, 3]]],
     ["weight-gradient layout", (x, g) => c.conv2d(x!.transpose(0, 1), g!.transpose(0, 1)), [[16, 8, 20, 20], [16, 12, 18, 18]]],
     ["maxPool2d 2", (x) => c.maxPool2d(x!, 2, null, 0, 1, false, true), [[8, 16, 24, 24]]],
     ["maxPool2d 3 stride 2 padding 1 dilation 2 ceil", (x) => c.maxPool2d(x!, 3, 2, 1, 2, true, true), [[8, 16, 23, 26]]],

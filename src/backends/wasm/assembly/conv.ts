@@ -260,8 +260,10 @@ function packB(desc: usize, group: i32, pc: i32, kc: i32, j0: i32, nc: i32, pb: 
  * Writes planes [plane0, plane1) (numbered b·C + c) of the padded input buffer at OUT (dense
  * [B, C, ID', IH', IW'], sizes in OUT_D..OUT_W, and 16 floats of slack after the last
  * plane): the input at offset (P_D, P_H, P_W) inside its padded plane, zeros around it.
+ * When `infinities` is not 0, stores 1 there if a copied value is ±inf (see Note: Winograd
+ * F(2x2, 3x3): infinities make it take the implicit GEMM).
  */
-export function convPadInput(desc: usize, plane0: i32, plane1: i32): void {
+export function convPadInput(desc: usize, plane0: i32, plane1: i32, infinities: usize): void {
   const channels = field(desc, GROUPS) * field(desc, CIN_G);
   const inD = field(desc, IN_D), inH = field(desc, IN_H), inW = field(desc, IN_W);
   const od = field(desc, OUT_D), oh = field(desc, OUT_H), ow = field(desc, OUT_W);
@@ -269,6 +271,8 @@ export function convPadInput(desc: usize, plane0: i32, plane1: i32): void {
   const xBatch = field(desc, X_BATCH), xChannel = field(desc, X_CHANNEL);
   const x = <usize>field(desc, X), out = <usize>field(desc, OUT);
   const last = field(desc, BATCH) * channels - 1;
+  const inf = f32x4.splat(Infinity);
+  let seen = f32x4.splat(0);
   for (let pl = plane0; pl < plane1; pl++) {
     const b = pl / channels;
     const src = x + (<usize>(b * xBatch + (pl - b * channels) * xChannel) << 2);
@@ -285,13 +289,22 @@ export function convPadInput(desc: usize, plane0: i32, plane1: i32): void {
         zero(to, pW);
         const mid = to + (<usize>pW << 2);
         let w = 0;
-        for (; w + 4 <= inW; w += 4) v128.store(mid + (<usize>w << 2), v128.load(from + (<usize>w << 2)));
-        for (; w < inW; w++) store<f32>(mid + (<usize>w << 2), load<f32>(from + (<usize>w << 2)));
+        for (; w + 4 <= inW; w += 4) {
+          const v = v128.load(from + (<usize>w << 2));
+          seen = v128.or(seen, f32x4.eq(f32x4.abs(v), inf));
+          v128.store(mid + (<usize>w << 2), v);
+        }
+        for (; w < inW; w++) {
+          const v = load<f32>(from + (<usize>w << 2));
+          if (abs(v) == Infinity) seen = f32x4.splat(1);
+          store<f32>(mid + (<usize>w << 2), v);
+        }
         zero(mid + (<usize>inW << 2), ow - pW - inW);
       }
     }
     if (pl == last) zero(dst + (<usize>(od * oh * ow) << 2), 16);
   }
+  if (infinities && v128.any_true(seen)) store<i32>(infinities, 1);
 }
 
 /** Zeroes n floats at p. */
@@ -546,6 +559,11 @@ function depthwiseOne(xPlane: usize, wPlane: usize, o: usize, r: i32, b0: f32, d
 // columns further), runs the 16 products with the same micro-kernel into a scratch M, and
 // transforms M into the output (adding the bias). The input comes padded so that every
 // tile's patch, including the overhang of odd output sizes, is inside it.
+// The transforms add and subtract inputs of one window, so a nan reaches exactly the outputs
+// whose windows hold it, as in the direct sum; but an infinity can meet one of the opposite
+// sign (inf − inf = nan) where the direct sum gives ±inf. So infinities in the input (seen
+// while it is copied into the padded buffer) or in the weights send the call to the
+// implicit GEMM instead.
 
 // Extra descriptor slots of the Winograd path (after the implicit GEMM's).
 const WINO_TILES_H = 33;

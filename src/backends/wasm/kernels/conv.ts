@@ -13,7 +13,7 @@ import type { Storage } from "../../../core/storage.ts";
 import type { Tensor } from "../../../core/tensor.ts";
 import type { Inference } from "../../../ops/define-op.ts";
 import type { ConvAttrs, ConvTransposeAttrs } from "../../../ops/defs/conv.ts";
-import { addressOf, wasmBackend, type WasmHandle, type WasmKernel } from "../index.ts";
+import { addressOf, heapView, wasmBackend, type WasmHandle, type WasmKernel } from "../index.ts";
 import { wasmRuntime } from "../runtime.ts";
 import { allocOutput } from "./elementwise.ts";
 
@@ -118,7 +118,10 @@ function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, 
       rt.parallel(calls);
       return [storage];
     }
-    if (winogradApplies(descriptor)) return winograd(descriptor, threads, storage, blocks, descriptorBlock);
+    if (winogradApplies(descriptor) && finite(w)) {
+      const done = winograd(descriptor, threads, storage, blocks, descriptorBlock);
+      if (done) return done;
+    }
     const padded = padIfRead(descriptor, threads, descriptorBlock);
     if (padded !== 0) blocks.push(padded);
     descriptor.kOffsets = tapOffsets(descriptor);
@@ -168,7 +171,7 @@ function padIfRead(d: ConvDescriptor, threads: number, descriptorBlock: (d: Conv
   const planes = d.batch * channels;
   const step = Math.ceil(planes / threads);
   const calls = [];
-  for (let p = 0; p < planes; p += step) calls.push({ fn: "convPadInput", args: [copy, p, Math.min(planes, p + step)] });
+  for (let p = 0; p < planes; p += step) calls.push({ fn: "convPadInput", args: [copy, p, Math.min(planes, p + step), 0] });
   rt.parallel(calls);
   Object.assign(d, { x: buffer, xBatch: channels * plane, xChannel: plane, inSize: padded, padBegin: d.padBegin.map((p, i) => p - low[i]!) });
   return buffer;
@@ -207,8 +210,9 @@ function winogradApplies(d: ConvDescriptor): boolean {
  * The Winograd path (Note: Winograd F(2x2, 3x3) in assembly/conv.ts): the input copied into
  * a zeroed buffer covering every tile's 4×4 patch (plus one vector of slack for the
  * shuffled loads), the weights transformed and packed, then blocks of tiles per thread.
+ * Null when the input holds an infinity (the caller then runs the implicit GEMM).
  */
-function winograd(d: ConvDescriptor, threads: number, storage: Storage, blocks: number[], descriptorBlock: (d: ConvDescriptor) => number): Storage[] {
+function winograd(d: ConvDescriptor, threads: number, storage: Storage, blocks: number[], descriptorBlock: (d: ConvDescriptor) => number): Storage[] | null {
   const rt = wasmRuntime();
   const k = rt.kernels;
   const flip = d.dilation[1] === -1;
@@ -225,8 +229,12 @@ function winograd(d: ConvDescriptor, threads: number, storage: Storage, blocks: 
   const planes = d.batch * channels;
   const copyStep = Math.ceil(planes / threads);
   const copies = [];
-  for (let p = 0; p < planes; p += copyStep) copies.push({ fn: "convPadInput", args: [copy, p, Math.min(planes, p + copyStep)] });
+  const infinities = rt.heap.alloc(4);
+  blocks.push(infinities);
+  for (let p = 0; p < planes; p += copyStep) copies.push({ fn: "convPadInput", args: [copy, p, Math.min(planes, p + copyStep), infinities] });
   rt.parallel(copies);
+  // Infinities in the input: the implicit GEMM instead (Note: Winograd F(2x2, 3x3)).
+  if (new Int32Array(rt.heap.buffer as ArrayBuffer, infinities, 1)[0] !== 0) return null;
 
   const block = Math.max(8, Math.min(64, Math.floor(4096 / Math.max(d.cinPerGroup, d.coutPerGroup) / 8) * 8));
   const wino = { ...d, x: buffer, xBatch: channels * plane, xChannel: plane, inSize: padded, padBegin: [0, 0, 0] };
@@ -250,6 +258,19 @@ function winograd(d: ConvDescriptor, threads: number, storage: Storage, blocks: 
   for (let t = 0, i = 0; t < tiles; t += step, i++) calls.push({ fn: "winogradConv", args: [desc, t, Math.min(tiles, t + step), scratch + i * scratchBytes] });
   rt.parallel(calls);
   return [storage];
+}
+
+/** Whether a float32 weight holds no ±inf (Note: Winograd F(2x2, 3x3)); weights are small, so JS reads them. */
+function finite(w: Tensor): boolean {
+  const data = heapView(w.storage.handle as WasmHandle) as Float32Array;
+  const [s0, s1] = [w.strides[0]!, w.strides[1]!];
+  const taps = w.shape.slice(2).reduce((a, b) => a * b, 1);
+  for (let i = 0; i < w.shape[0]!; i++)
+    for (let j = 0; j < w.shape[1]!; j++) {
+      const at = w.offset + i * s0 + j * s1;
+      for (let t = 0; t < taps; t++) if (Math.abs(data[at + t]!) === Infinity) return false;
+    }
+  return true;
 }
 
 /**
