@@ -1,6 +1,7 @@
 /**
  * conv2d fp32, NCHW batch 8, 64 -> 64 channels, 56x56, 3x3, padding 1, with bias (1.85
- * GFLOP): concord on the wasm backend (1 thread and all threads) beside tfjs-wasm (NHWC,
+ * GFLOP): concord on the wasm backend (1 thread and all threads, plain and relaxed SIMD;
+ * the latter needs --experimental-wasm-relaxed-simd on Node 20) beside tfjs-wasm (NHWC,
  * XNNPACK, 1 thread: its threaded build does not start in Node 20), onnxruntime-web (1 and
  * 2 threads) and onnxruntime-node (1 and 2 threads), with a one-node ONNX Conv model whose
  * weights are initializers (so onnxruntime may pre-pack them, as it does for real models).
@@ -65,11 +66,12 @@ async function simdPeak(): Promise<number | undefined> {
 // ---------------------------------------------------------------------------------------------
 // Contenders.
 
-async function concordPart(threads: number | undefined): Promise<PartResult> {
+async function concordPart(threads: number | undefined, variant: "simd" | "relaxed" = "simd"): Promise<PartResult> {
   const c = await import("../src/index.ts");
-  if (threads !== undefined) c.configureWasmBackend({ threads });
+  c.configureWasmBackend({ relaxedSimd: variant === "relaxed", ...(threads !== undefined ? { threads } : {}) });
   c.setBackend("wasm");
   await c.ready();
+  if (c.backendInfo().simd !== variant) throw new Error(`wanted the ${variant} build, runtime has ${c.backendInfo().simd}`);
   const { batch, cin, cout, size, kernel, padding } = CASE;
   const x = c.tensor(random(batch * cin * size * size), { shape: [batch, cin, size, size] });
   const w = c.tensor(random(cout * cin * kernel * kernel, 0.05), { shape: [cout, cin, kernel, kernel] });
@@ -160,12 +162,16 @@ async function onnxruntimePart(which: "web" | "node", threads: number): Promise<
 interface Part {
   name: string;
   label: string;
+  /** Node flags for the part's process (relaxed SIMD needs one on Node 20). */
+  nodeFlags?: string[];
   run(): Promise<PartResult>;
 }
 
 const PARTS: Part[] = [
   { name: "concord-1", label: "concord wasm, 1 thread", run: () => concordPart(1) },
   { name: "concord-all", label: "concord wasm, all threads", run: () => concordPart(undefined) },
+  { name: "concord-relaxed-1", label: "concord relaxed SIMD, 1 thread", nodeFlags: ["--experimental-wasm-relaxed-simd"], run: () => concordPart(1, "relaxed") },
+  { name: "concord-relaxed-all", label: "concord relaxed SIMD, all", nodeFlags: ["--experimental-wasm-relaxed-simd"], run: () => concordPart(undefined, "relaxed") },
   { name: "tfjs-wasm", label: "tfjs-wasm (NHWC), 1 thread", run: tfjsWasmPart },
   { name: "ort-web-1", label: "onnxruntime-web, 1 thread", run: () => onnxruntimePart("web", 1) },
   { name: "ort-web-2", label: "onnxruntime-web, 2 threads", run: () => onnxruntimePart("web", 2) },
@@ -179,7 +185,7 @@ function option(name: string): string | undefined {
 }
 
 function runChild(part: Part): PartResult | string {
-  const child = spawnSync(process.execPath, ["--import", "tsx", FILE, "--part", part.name], { encoding: "utf8", maxBuffer: 16 << 20 });
+  const child = spawnSync(process.execPath, [...(part.nodeFlags ?? []), "--import", "tsx", FILE, "--part", part.name], { encoding: "utf8", maxBuffer: 16 << 20 });
   const line = child.stdout.trim().split("\n").pop() ?? "";
   if (child.status !== 0 || !line.startsWith("{")) return (child.stderr || line).trim().split("\n").slice(-3).join(" | ");
   return JSON.parse(line) as PartResult;
@@ -218,7 +224,7 @@ export async function benchConv2d(rounds = 1, only?: string[]): Promise<Map<stri
     return x && y ? y.ms / x.ms : undefined;
   };
   console.log(`\nspeed ratios (> 1: concord faster)`);
-  for (const ours of ["concord-1", "concord-all"]) {
+  for (const ours of ["concord-1", "concord-all", "concord-relaxed-all"]) {
     for (const peer of ["tfjs-wasm", "ort-web-1", "ort-web-2", "ort-node-1", "ort-node-2"]) {
       const r = ratio(ours, peer);
       if (r !== undefined) console.log(`  ${PARTS.find((p) => p.name === ours)!.label.padEnd(28)} vs ${PARTS.find((p) => p.name === peer)!.label.padEnd(30)} ${r.toFixed(2)}x`);
