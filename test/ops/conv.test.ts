@@ -173,3 +173,33 @@ describe("wasm conv and pooling kernels agree with js on shapes that split acros
     });
   }
 });
+
+describe("conv and pooling gradients on wasm agree with js", () => {
+  test("conv2d stride 2 + maxPool2d + conv2d 3x3 (Winograd): gradients of input, weights and bias", async () => {
+    // A loss linear in the output (Σ y·r) keeps the gradients' size independent of y, and
+    // the max pooling sees the same conv output on both backends only up to rounding: its
+    // windows are compared first, so a near-tie cannot route a gradient differently.
+    c.setBackend("wasm");
+    await c.ready();
+    const shapes = [[4, 8, 21, 19], [16, 8, 3, 3], [16], [12, 16, 3, 3], [4, 12, 12, 11]];
+    const values = shapes.map((s) => c.randn(s).dataSync() as Float32Array);
+    const run = (backend: "js" | "wasm") => {
+      c.setBackend(backend);
+      const [x, w1, b1, w2, r] = values.map((v, i) => c.tensor(v.slice(), { shape: shapes[i] }));
+      for (const t of [x, w1, b1, w2]) t!.requiresGrad_();
+      const [pooled, indices] = c.maxPool2d(c.conv2d(x!, w1!, b1!, 2, 1), 2, 1, 1, 1, false, true);
+      const y = c.conv2d(pooled, w2!, null, 1, 1);
+      const grads = c.grad([y.mul(r!).sum()], [x!, w1!, b1!, w2!]);
+      return { indices, results: [y, ...grads.map((g) => g!)] };
+    };
+    const mine = ["conv", "convTranspose", "maxPool", "maxPoolBackward"];
+    const before = mine.map((op) => c.fallbackCounts().get(op) ?? 0);
+    const got = run("wasm");
+    mine.forEach((op, i) => assert.equal(c.fallbackCounts().get(op) ?? 0, before[i], `${op} fell back to js`));
+    const expected = run("js");
+    assert.deepEqual(got.indices.toArray(), expected.indices.toArray(), "max pooling picked the same elements");
+    // The weight gradients sum ~500 products of size ~1 in float32 on wasm (float64 on js):
+    // a few 1e-4 of rounding is the expected difference.
+    got.results.forEach((g, i) => assertClose(g, expected.results[i]!, { rtol: 1e-4, atol: 5e-4 }, i === 0 ? "output" : `gradient ${i - 1}`));
+  });
+});
