@@ -2,7 +2,7 @@
  * The wasm backend's float32 elementwise, reduction and softmax kernels
  * (src/backends/wasm/assembly/{math,unary,binary,reduce,softmax}.ts):
  *
- * - the SIMD approximations of exp, expm1, log, log1p, log2, tanh, sigmoid and erf against
+ * - the SIMD approximations of exp, expm1, log, log1p, log2, tanh, sigmoid, erf, sin and cos against
  *   float64 references on 2^18 inputs spread over every float32 bit pattern plus the
  *   corners (nan, ±inf, ±0, denormals, overflow thresholds), in ulps; on the relaxed-SIMD
  *   build too (a child process with --experimental-wasm-relaxed-simd);
@@ -42,6 +42,9 @@ const MATH: { name: string; op: (t: Tensor) => Tensor; ref: (x: number) => numbe
   // e^(−|x|)/(1 + e^(−|x|)): the exp's ulp, the sum's and the quotient's rounding.
   { name: "sigmoid", op: c.sigmoid, ref: sigmoid64, maxUlp: 2.5, flushes: true },
   { name: "erf", op: c.erf, ref: erf64, maxUlp: 1.5 },
+  // Reduced and evaluated in float64, rounded once; huge arguments take musl's double sin/cos.
+  { name: "sin", op: c.sin, ref: Math.sin, maxUlp: 1 },
+  { name: "cos", op: c.cos, ref: Math.cos, maxUlp: 1 },
 ];
 
 /** 2^18 float32 values spaced evenly through the bit patterns, plus the corners. */

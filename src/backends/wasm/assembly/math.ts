@@ -1,9 +1,10 @@
-// SIMD float32 math for the elementwise kernels: WebAssembly has sqrt but no exp, log or
-// tanh, so these are polynomial approximations on four lanes at once, with Cephes-style
-// range reduction (Stephen Moshier's Cephes single-precision library, as in PyTorch's
-// avx_mathfun.h and XNNPACK). Each is within about 1-2 ulp of the exact value over the
-// whole float32 range, denormals included, and gives C99's answers at nan, ±inf and ±0
-// (test/backends/wasm-math.test.ts sweeps them against float64 references).
+// SIMD float32 math for the elementwise kernels: WebAssembly has sqrt but no exp, log,
+// tanh or sin, so these are polynomial approximations on four lanes at once, with
+// Cephes-style range reduction (Stephen Moshier's Cephes single-precision library, as in
+// PyTorch's avx_mathfun.h and XNNPACK); sin and cos follow musl's sinf/cosf in float64
+// lanes. Each is within about 1-2 ulp of the exact value over the whole float32 range,
+// denormals included, and gives C99's answers at nan, ±inf and ±0
+// (test/backends/wasm-elementwise.test.ts sweeps them against float64 references).
 //
 // Note: relaxed SIMD. `madd` fuses when the module is built with relaxed SIMD (one
 // rounding instead of two). Every approximation here is accurate both ways: range
@@ -385,4 +386,78 @@ const ERF_SATURATES = memory.data<f32>([4.0]);
   const e = expNonPositiveF32x4(negF32x4(f32x4.mul(t, t)));
   const large = f32x4.sub(k(ONE), f32x4.mul(e, q));
   return copySign(v128.bitselect(large, small, f32x4.ge(ax, k(ONE))), x);
+}
+
+// sin and cos in float64 lanes, as musl's sinf/cosf: reduction by multiples of π/2 with
+// π/2 in two parts (n·PIO2_1 is exact for |n| < 2^28), then __sindf/__cosdf polynomials
+// on [−π/4, π/4] (|error| < 2^-37 relative, far below a float32 ulp), rounded to float32
+// once. Beyond |x| = 2^28·π/2 (and at nan, ±inf) a lane takes musl's full-range double
+// sin/cos (Payne-Hanek reduction) instead.
+const INV_PIO2 = memory.data<f64>([6.36619772367581382433e-01]);
+const PIO2_1 = memory.data<f64>([1.57079631090164184570e+00]);
+const PIO2_1T = memory.data<f64>([1.58932547735281966916e-08]);
+const TOINT = memory.data<f64>([6755399441055744.0]); // 1.5·2^52: rounds to an integer in the low bits
+const SIN_S1 = memory.data<f64>([-0.166666666416265235595]);
+const SIN_S2 = memory.data<f64>([0.0083333293858894631756]);
+const SIN_S3 = memory.data<f64>([-0.000198393348360966317347]);
+const SIN_S4 = memory.data<f64>([0.0000027183114939898219064]);
+const COS_C0 = memory.data<f64>([-0.499999997251031003120]);
+const COS_C1 = memory.data<f64>([0.0416666233237390631894]);
+const COS_C2 = memory.data<f64>([-0.00138867637746099294692]);
+const COS_C3 = memory.data<f64>([0.0000243904487962774090654]);
+const ONE_F64 = memory.data<f64>([1.0]);
+const ONE_I64 = memory.data<i64>([1]);
+const SIN_COS_LIMIT = memory.data<f32>([421657424.0]); // 2^28·π/2, rounded down
+
+// @ts-ignore: decorator
+@inline function k64(constant: usize): v128 {
+  return v128.load64_splat(constant);
+}
+
+/** a·b + c on float64 lanes (unfused: relaxed SIMD's f64x2 madd is not needed here). */
+// @ts-ignore: decorator
+@inline function madd64(a: v128, b: v128, c: v128): v128 {
+  return f64x2.add(f64x2.mul(a, b), c);
+}
+
+/** sin (or cos) of two float64 lanes holding float32 values with |x| <= 2^28·π/2. */
+// @ts-ignore: decorator
+@inline function sinCos64(x: v128, cosine: bool): v128 {
+  const t = madd64(x, k64(INV_PIO2), k64(TOINT));
+  const n = f64x2.sub(t, k64(TOINT));
+  const r = madd64(n, f64x2.neg(k64(PIO2_1T)), madd64(n, f64x2.neg(k64(PIO2_1)), x));
+  const z = f64x2.mul(r, r);
+  const w = f64x2.mul(z, z);
+  // __sindf: (r + s·(S1 + z·S2)) + s·w·(S3 + z·S4), s = z·r.
+  const s = f64x2.mul(z, r);
+  const sin = f64x2.add(madd64(s, madd64(z, k64(SIN_S2), k64(SIN_S1)), r), f64x2.mul(f64x2.mul(s, w), madd64(z, k64(SIN_S4), k64(SIN_S3))));
+  // __cosdf: ((1 + z·C0) + w·C1) + (w·z)·(C2 + z·C3).
+  const cos = f64x2.add(madd64(w, k64(COS_C1), madd64(z, k64(COS_C0), k64(ONE_F64))), f64x2.mul(f64x2.mul(w, z), madd64(z, k64(COS_C3), k64(COS_C2))));
+  // Quadrant q = n mod 4 from the low bits of t: sin x = [s, c, −s, −c][q], cos x = [c, −s, −c, s][q].
+  const q = cosine ? i64x2.add(t, k64(ONE_I64)) : t;
+  const odd = i64x2.eq(v128.and(q, k64(ONE_I64)), k64(ONE_I64));
+  const value = v128.bitselect(cos, sin, odd);
+  return v128.xor(value, i64x2.shl(i64x2.shr_u(q, 1), 63));
+}
+
+/** sin x (or cos x) of four float32 lanes, within about half an ulp. */
+// @ts-ignore: decorator
+@inline export function sinCosF32x4(x: v128, cosine: bool): v128 {
+  const lo = sinCos64(f64x2.promote_low_f32x4(x), cosine);
+  const hi = sinCos64(f64x2.promote_low_f32x4(i64x2.shuffle(x, x, 1, 0)), cosine);
+  let y = i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2);
+  // sin(±0) = ±0 (the polynomial's correction term would make −0 into +0).
+  if (!cosine) y = v128.bitselect(x, y, f32x4.eq(x, k(ZERO)));
+  // Large, infinite or nan lanes (rare): musl's double sin/cos, lane by lane.
+  if (v128.any_true(v128.not(f32x4.le(absF32x4(x), k(SIN_COS_LIMIT))))) {
+    y = f32x4.replace_lane(y, 0, sinCosScalar(f32x4.extract_lane(x, 0), cosine));
+    y = f32x4.replace_lane(y, 1, sinCosScalar(f32x4.extract_lane(x, 1), cosine));
+    y = f32x4.replace_lane(y, 2, sinCosScalar(f32x4.extract_lane(x, 2), cosine));
+    y = f32x4.replace_lane(y, 3, sinCosScalar(f32x4.extract_lane(x, 3), cosine));
+  }
+  return y;
+}
+
+function sinCosScalar(x: f32, cosine: bool): f32 {
+  return <f32>(cosine ? Math.cos(<f64>x) : Math.sin(<f64>x));
 }

@@ -4,7 +4,7 @@
 // signed zeros.
 import { loadLanes, storeLanes } from "./elementwise";
 import {
-  absF32x4, erfF32x4, expF32x4, expm1F32x4, log1pF32x4, log2F32x4, logF32x4, negF32x4, ones, sigmoidF32x4, tanhF32x4,
+  absF32x4, erfF32x4, sinCosF32x4, expF32x4, expm1F32x4, log1pF32x4, log2F32x4, logF32x4, negF32x4, ones, sigmoidF32x4, tanhF32x4,
   zeros,
 } from "./math";
 
@@ -31,6 +31,8 @@ const SQUARE = 19;
 const CUBE = 20;
 const INVERSE_SQUARE = 21;
 const CLAMP = 22;
+const SIN = 23;
+const COS = 24;
 
 // @ts-ignore: decorator
 @inline function apply(op: i32, x: v128, lo: v128, hi: v128): v128 {
@@ -51,6 +53,8 @@ const CLAMP = 22;
     // x < 0 ? 0 : x, so nan stays nan as in PyTorch's relu (pmax: one instruction).
     case RELU: return f32x4.pmax(x, zeros());
     case ERF: return erfF32x4(x);
+    case SIN: return sinCosF32x4(x, false);
+    case COS: return sinCosF32x4(x, true);
     case FLOOR: return f32x4.floor(x);
     case CEIL: return f32x4.ceil(x);
     case TRUNC: return f32x4.trunc(x);
@@ -176,6 +180,12 @@ export function reluF32(x: usize, out: usize, n1: i32, n2: i32, n3: i32, s0: i32
 }
 export function erfF32(x: usize, out: usize, n1: i32, n2: i32, n3: i32, s0: i32, s1: i32, s2: i32, s3: i32, start: i32, end: i32): void {
   walk(ERF, x, out, n1, n2, n3, s0, s1, s2, s3, 0, 0, start, end);
+}
+export function sinF32(x: usize, out: usize, n1: i32, n2: i32, n3: i32, s0: i32, s1: i32, s2: i32, s3: i32, start: i32, end: i32): void {
+  walk(SIN, x, out, n1, n2, n3, s0, s1, s2, s3, 0, 0, start, end);
+}
+export function cosF32(x: usize, out: usize, n1: i32, n2: i32, n3: i32, s0: i32, s1: i32, s2: i32, s3: i32, start: i32, end: i32): void {
+  walk(COS, x, out, n1, n2, n3, s0, s1, s2, s3, 0, 0, start, end);
 }
 export function floorF32(x: usize, out: usize, n1: i32, n2: i32, n3: i32, s0: i32, s1: i32, s2: i32, s3: i32, start: i32, end: i32): void {
   walk(FLOOR, x, out, n1, n2, n3, s0, s1, s2, s3, 0, 0, start, end);

@@ -45,6 +45,8 @@ export const unaryKernels: Record<string, WasmKernel> = {
   sigmoid: costly("sigmoidF32"),
   tanh: costly("tanhF32"),
   erf: costly("erfF32"),
+  sin: costly("sinF32"),
+  cos: costly("cosF32"),
   // round(x, decimals) scales by 10^decimals in float32 first: only decimals = 0 here.
   round: (inputs, attrs, inference) =>
     (attrs as { decimals: number }).decimals === 0 ? unaryF32("roundF32", inputs[0]!, inference, GRAIN.cheap) : null,
