@@ -355,4 +355,16 @@ function reductionTests(): void {
       }
     }
   });
+  test("softmax and logSoftmax of one long line, split in chunks across threads", () => {
+    const values = data(100_003, 35, false);
+    for (const [name, f] of [["softmax", c.softmax], ["logSoftmax", c.logSoftmax]] as const) {
+      const r = onBoth((m) => f(m(values, [100_003]), 0));
+      assertSame(r.wasm, r.js, 2e-6, `${name} of a long line`);
+      assert.equal(r.fellBack, false);
+      values[77_777] = NaN;
+      const withNan = onBoth((m) => f(m(values, [100_003]), 0));
+      assertSame(withNan.wasm, withNan.js, 0, `${name} of a long line with a nan`);
+      values[77_777] = 1;
+    }
+  });
 }

@@ -90,6 +90,38 @@ const BLOCK = 128;
   return total;
 }
 
+/**
+ * The last pass over a line of len elements: softmax scales the stored exponentials by
+ * 1/Σ (rounded to float32 once, as PyTorch multiplies by the reciprocal); logSoftmax
+ * writes (x − max) − log Σ, in that order as PyTorch's log_softmax.
+ */
+// @ts-ignore: decorator
+@inline function normalise(log: bool, px: usize, po: usize, len: i32, m: v128, total: f64): void {
+  let i = 0;
+  if (log) {
+    const logTotal = f32x4.splat(<f32>Math.log(total));
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(po + o, f32x4.sub(f32x4.sub(v128.load(px + o), m), logTotal));
+    }
+    if (i < len) {
+      const count = len - i;
+      const o = <usize>i << 2;
+      storeLanes(po + o, f32x4.sub(f32x4.sub(loadLanes(px + o, 4, count), m), logTotal), count);
+    }
+  } else {
+    const scale = f32x4.splat(<f32>(1.0 / total));
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(po + o, f32x4.mul(v128.load(po + o), scale));
+    }
+    for (; i < len; i++) {
+      const o = <usize>i << 2;
+      store<f32>(po + o, load<f32>(po + o) * f32x4.extract_lane(scale, 0));
+    }
+  }
+}
+
 // @ts-ignore: decorator
 @inline function softmaxRows(log: bool, x: usize, len: i32, out: usize, rowStart: i32, rowEnd: i32): void {
   for (let r = rowStart; r < rowEnd; r++) {
@@ -97,31 +129,7 @@ const BLOCK = 128;
     const px = x + base;
     const po = out + base;
     const m = f32x4.splat(rowMax(px, len));
-    const total = rowExpSum(!log, px, len, m, po);
-    let i = 0;
-    if (log) {
-      // (x − max) − log Σ, in that order as PyTorch's log_softmax.
-      const logTotal = f32x4.splat(<f32>Math.log(total));
-      for (; i + 4 <= len; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(po + o, f32x4.sub(f32x4.sub(v128.load(px + o), m), logTotal));
-      }
-      if (i < len) {
-        const count = len - i;
-        const o = <usize>i << 2;
-        storeLanes(po + o, f32x4.sub(f32x4.sub(loadLanes(px + o, 4, count), m), logTotal), count);
-      }
-    } else {
-      const scale = f32x4.splat(<f32>(1.0 / total));
-      for (; i + 4 <= len; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(po + o, f32x4.mul(v128.load(po + o), scale));
-      }
-      for (; i < len; i++) {
-        const o = <usize>i << 2;
-        store<f32>(po + o, load<f32>(po + o) * f32x4.extract_lane(scale, 0));
-      }
-    }
+    normalise(log, px, po, len, m, rowExpSum(!log, px, len, m, po));
   }
 }
 
@@ -132,6 +140,51 @@ export function softmaxRowsF32(x: usize, len: i32, out: usize, rowStart: i32, ro
 /** logSoftmax along rows of length len, rows [rowStart, rowEnd). */
 export function logSoftmaxRowsF32(x: usize, len: i32, out: usize, rowStart: i32, rowEnd: i32): void {
   softmaxRows(true, x, len, out, rowStart, rowEnd);
+}
+
+// One long line split in chunks of `chunk` elements (the last may be short), so that
+// threads share it: the glue runs the three passes as three parallel calls and combines
+// the partial maxima and float64 partial sums in order between them (see
+// kernels/softmax.ts). The chunking depends on the length only, never on the thread count.
+
+/** partials[c] = max of chunk c (float32, nan wins), c in [chunkStart, chunkEnd). */
+export function softmaxMaxChunksF32(x: usize, n: i32, chunk: i32, partials: usize, chunkStart: i32, chunkEnd: i32): void {
+  for (let c = chunkStart; c < chunkEnd; c++) {
+    const s = c * chunk;
+    store<f32>(partials + (<usize>c << 2), rowMax(x + (<usize>s << 2), min(chunk, n - s)));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function expChunks(log: bool, x: usize, n: i32, chunk: i32, m: f32, out: usize, partials: usize, chunkStart: i32, chunkEnd: i32): void {
+  for (let c = chunkStart; c < chunkEnd; c++) {
+    const s = <usize>(c * chunk) << 2;
+    store<f64>(partials + (<usize>c << 3), rowExpSum(!log, x + s, min(chunk, n - c * chunk), f32x4.splat(m), out + s));
+  }
+}
+
+/** softmax's second pass by chunks: e^(x − m) stored at out, partials[c] = Σ (float64). */
+export function softmaxExpChunksF32(x: usize, n: i32, chunk: i32, m: f32, out: usize, partials: usize, chunkStart: i32, chunkEnd: i32): void {
+  expChunks(false, x, n, chunk, m, out, partials, chunkStart, chunkEnd);
+}
+/** logSoftmax's second pass by chunks: partials[c] = Σ e^(x − m) (float64), nothing stored. */
+export function logSoftmaxExpChunksF32(x: usize, n: i32, chunk: i32, m: f32, out: usize, partials: usize, chunkStart: i32, chunkEnd: i32): void {
+  expChunks(true, x, n, chunk, m, out, partials, chunkStart, chunkEnd);
+}
+
+/** softmax's last pass by chunks, given the line's max m and total Σ. */
+export function softmaxNormChunksF32(x: usize, n: i32, chunk: i32, m: f32, total: f64, out: usize, chunkStart: i32, chunkEnd: i32): void {
+  for (let c = chunkStart; c < chunkEnd; c++) {
+    const s = <usize>(c * chunk) << 2;
+    normalise(false, x + s, out + s, min(chunk, n - c * chunk), f32x4.splat(m), total);
+  }
+}
+/** logSoftmax's last pass by chunks, given the line's max m and total Σ. */
+export function logSoftmaxNormChunksF32(x: usize, n: i32, chunk: i32, m: f32, total: f64, out: usize, chunkStart: i32, chunkEnd: i32): void {
+  for (let c = chunkStart; c < chunkEnd; c++) {
+    const s = <usize>(c * chunk) << 2;
+    normalise(true, x + s, out + s, min(chunk, n - c * chunk), f32x4.splat(m), total);
+  }
 }
 
 // @ts-ignore: decorator

@@ -101,11 +101,12 @@ export function allocOutput(dtype: DType, n: number, zero = false): { storage: S
 }
 
 /**
- * Elements per thread below which an op stays on one thread: waking workers costs a few
- * microseconds, about what a thread spends on this many elements. Cheap ops (a load, one
- * instruction, a store) need more elements to be worth it than transcendentals.
+ * Elements per thread below which an op stays on one thread: waking a worker costs 10 µs
+ * or more (much more when it has slept), about what a thread spends on this many
+ * elements. Cheap ops (a load, one instruction, a store: memory-bound, ~1 ns per element)
+ * need more elements to be worth it than transcendentals (~1.5 ns for exp).
  */
-export const GRAIN = { cheap: 32768, transcendental: 4096 } as const;
+export const GRAIN = { cheap: 65536, transcendental: 16384 } as const;
 
 /**
  * Runs `fn(...before, n1, n2, n3, strides..., ...after, start, end)` over the `n` output
