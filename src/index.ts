@@ -50,6 +50,8 @@ export {
   maxPool1d, maxPool2d, maxPool3d, avgPool1d, avgPool2d, avgPool3d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d,
   adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d, type AdaptiveSize,
 } from "./ops/defs/pool.ts";
+export { layerNorm, batchNorm, groupNorm, rmsNorm } from "./ops/defs/norm.ts";
+export { scaledDotProductAttention, type AttentionOptions } from "./ops/composite/attention.ts";
 export { lerp, addcmul, addcdiv, frac, isfinite } from "./ops/composite/pointwise.ts";
 export {
   gelu, silu, softplus, elu, selu, leakyRelu, hardtanh, relu6, hardswish, hardsigmoid, mish, logSigmoid,

@@ -18,6 +18,7 @@ import { advancedIndexOps } from "./defs/advanced-index.ts";
 import { linalgOps } from "./defs/linalg.ts";
 import { convOps } from "./defs/conv.ts";
 import { poolOps } from "./defs/pool.ts";
+import { normOps } from "./defs/norm.ts";
 
 export const ops = {
   ...unaryOps,
@@ -35,6 +36,7 @@ export const ops = {
   ...linalgOps,
   ...convOps,
   ...poolOps,
+  ...normOps,
 };
 
 export type Ops = typeof ops;

@@ -15,6 +15,7 @@ import { indexingKernels } from "./indexing.ts";
 import { linalgKernels } from "./linalg.ts";
 import { convKernels } from "./conv.ts";
 import { poolKernels } from "./pool.ts";
+import { normKernels } from "./norm.ts";
 
 export const jsKernels: JsKernelTable = {
   ...unaryKernels,
@@ -29,4 +30,5 @@ export const jsKernels: JsKernelTable = {
   ...linalgKernels,
   ...convKernels,
   ...poolKernels,
+  ...normKernels,
 };
