@@ -69,15 +69,17 @@ const GE = 11;
     const va = v128.load32_splat(a);
     for (; i + 4 <= len; i += 4) put(op, out, i, apply(op, va, v128.load(b + (<usize>i << 2))), 4);
   } else {
-    const stepA = <isize>sa << 2;
-    const stepB = <isize>sb << 2;
-    for (; i + 4 <= len; i += 4) put(op, out, i, apply(op, loadLanes(a + i * stepA, stepA, 4), loadLanes(b + i * stepB, stepB, 4)), 4);
+    const stepA = sa << 2;
+    const stepB = sb << 2;
+    for (; i + 4 <= len; i += 4) {
+      put(op, out, i, apply(op, loadLanes(a + <usize>(i * stepA), stepA, 4), loadLanes(b + <usize>(i * stepB), stepB, 4)), 4);
+    }
   }
   if (i < len) {
     const count = len - i;
-    const stepA = <isize>sa << 2;
-    const stepB = <isize>sb << 2;
-    put(op, out, i, apply(op, loadLanes(a + i * stepA, stepA, count), loadLanes(b + i * stepB, stepB, count)), count);
+    const stepA = sa << 2;
+    const stepB = sb << 2;
+    put(op, out, i, apply(op, loadLanes(a + <usize>(i * stepA), stepA, count), loadLanes(b + <usize>(i * stepB), stepB, count)), count);
   }
 }
 
@@ -161,17 +163,17 @@ export function geF32(a: usize, b: usize, out: usize, n1: i32, n2: i32, n3: i32,
     }
   } else {
     for (; i + 4 <= len; i += 4) {
-      const mask = loadBoolMask(c + i * sc, sc, 4);
-      const va = loadStrided(a + i * (<isize>sa << 2), sa, 4);
-      const vb = loadStrided(b + i * (<isize>sb << 2), sb, 4);
+      const mask = loadBoolMask(c + <usize>(i * sc), sc, 4);
+      const va = loadStrided(a + <usize>(i * (sa << 2)), sa, 4);
+      const vb = loadStrided(b + <usize>(i * (sb << 2)), sb, 4);
       v128.store(out + (<usize>i << 2), v128.bitselect(va, vb, mask));
     }
   }
   if (i < len) {
     const count = len - i;
-    const mask = loadBoolMask(c + i * sc, sc, count);
-    const va = loadLanes(a + i * (<isize>sa << 2), <isize>sa << 2, count);
-    const vb = loadLanes(b + i * (<isize>sb << 2), <isize>sb << 2, count);
+    const mask = loadBoolMask(c + <usize>(i * sc), sc, count);
+    const va = loadLanes(a + <usize>(i * (sa << 2)), sa << 2, count);
+    const vb = loadLanes(b + <usize>(i * (sb << 2)), sb << 2, count);
     storeLanes(out + (<usize>i << 2), v128.bitselect(va, vb, mask), count);
   }
 }

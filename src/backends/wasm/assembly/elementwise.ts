@@ -10,14 +10,17 @@
 // partial vectors by the same lane code, so an element's value never depends on where a
 // row or a thread's range happens to start.
 
-/** `count` (1..4) lanes loaded from p, p + step, ... (bytes); the other lanes are 0. */
+/**
+ * `count` (1..4) lanes loaded from p, p + step, ... (bytes, may be negative: addresses
+ * wrap as wasm32's do); the other lanes are 0.
+ */
 // @ts-ignore: decorator
-@inline export function loadLanes(p: usize, step: isize, count: i32): v128 {
+@inline export function loadLanes(p: usize, step: i32, count: i32): v128 {
   let v = f32x4.splat(0);
   v = f32x4.replace_lane(v, 0, load<f32>(p));
-  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + step));
-  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
-  if (count > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * step));
+  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + <usize>step));
+  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + <usize>(2 * step)));
+  if (count > 3) v = f32x4.replace_lane(v, 3, load<f32>(p + <usize>(3 * step)));
   return v;
 }
 
@@ -32,7 +35,7 @@
 
 /** A vector of `count` lanes of an operand with element stride `stride` (0: a splat). */
 // @ts-ignore: decorator
-@inline export function loadStrided(p: usize, stride: isize, count: i32): v128 {
+@inline export function loadStrided(p: usize, stride: i32, count: i32): v128 {
   if (stride == 1 && count == 4) return v128.load(p);
   if (stride == 0) return v128.load32_splat(p);
   return loadLanes(p, stride << 2, count);
@@ -57,16 +60,16 @@ const BYTE_ONES = memory.data<u8>([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 
 
 /** Bool bytes (0 or not) at p with element stride `stride`, as all-ones lanes where nonzero. */
 // @ts-ignore: decorator
-@inline export function loadBoolMask(p: usize, stride: isize, count: i32): v128 {
+@inline export function loadBoolMask(p: usize, stride: i32, count: i32): v128 {
   let v: v128;
   if (stride == 1 && count == 4) {
     v = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p)));
   } else {
     v = i32x4.splat(0);
     v = i32x4.replace_lane(v, 0, load<u8>(p));
-    if (count > 1) v = i32x4.replace_lane(v, 1, load<u8>(p + stride));
-    if (count > 2) v = i32x4.replace_lane(v, 2, load<u8>(p + 2 * stride));
-    if (count > 3) v = i32x4.replace_lane(v, 3, load<u8>(p + 3 * stride));
+    if (count > 1) v = i32x4.replace_lane(v, 1, load<u8>(p + <usize>stride));
+    if (count > 2) v = i32x4.replace_lane(v, 2, load<u8>(p + <usize>(2 * stride)));
+    if (count > 3) v = i32x4.replace_lane(v, 3, load<u8>(p + <usize>(3 * stride)));
   }
   return v128.not(i32x4.eq(v, i32x4.splat(0)));
 }

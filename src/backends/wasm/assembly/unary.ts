@@ -97,12 +97,12 @@ const COS = 24;
       v128.store(out + o, apply(op, v128.load(x + o), lo, hi));
     }
   } else {
-    const step = <isize>sx << 2;
-    for (; i + 4 <= len; i += 4) v128.store(out + (<usize>i << 2), apply(op, loadLanes(x + i * step, step, 4), lo, hi));
+    const step = sx << 2;
+    for (; i + 4 <= len; i += 4) v128.store(out + (<usize>i << 2), apply(op, loadLanes(x + <usize>(i * step), step, 4), lo, hi));
   }
   if (i < len) {
     const count = len - i;
-    storeLanes(out + (<usize>i << 2), apply(op, loadLanes(x + i * (<isize>sx << 2), <isize>sx << 2, count), lo, hi), count);
+    storeLanes(out + (<usize>i << 2), apply(op, loadLanes(x + <usize>(i * (sx << 2)), sx << 2, count), lo, hi), count);
   }
 }
 
