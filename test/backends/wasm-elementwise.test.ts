@@ -293,8 +293,8 @@ function reductionTests(): void {
     ["middle dim", [3, 17, 10], [1]],
     ["all", [1000], [undefined, 0]],
     ["first and last of 4-d (a conv bias gradient)", [4, 5, 6, 7], [[0, 2, 3], [0, 3]]],
-    ["long row (summed in chunks)", [70_000], [undefined]],
-    ["many rows (several threads)", [600, 300], [1, 0]],
+    ["long row (summed in chunks, several threads)", [600_001], [undefined]],
+    ["many rows (several threads)", [1200, 600], [1, 0]],
   ];
   for (const [what, shape, dims] of shapes) {
     test(`sum, amax, amin over ${what}`, () => {

@@ -104,9 +104,11 @@ export function allocOutput(dtype: DType, n: number, zero = false): { storage: S
  * Elements per thread below which an op stays on one thread: waking a worker costs 10 µs
  * or more (much more when it has slept), about what a thread spends on this many
  * elements. Cheap ops (a load, one instruction, a store: memory-bound, ~1 ns per element)
- * need more elements to be worth it than transcendentals (~1.5 ns for exp).
+ * need more elements to be worth it than transcendentals (~1.5 ns for exp); reductions,
+ * which read at memory speed and write almost nothing, most (a second thread adds
+ * bandwidth, not much more).
  */
-export const GRAIN = { cheap: 65536, transcendental: 16384 } as const;
+export const GRAIN = { cheap: 65536, transcendental: 16384, reduction: 262144 } as const;
 
 /**
  * Runs `fn(...before, n1, n2, n3, strides..., ...after, start, end)` over the `n` output

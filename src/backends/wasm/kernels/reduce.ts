@@ -127,7 +127,7 @@ function sumLongRow(x: number, k: number, out: number): void {
   const chunks = Math.ceil(k / CHUNK);
   const partials = rt.heap.alloc(chunks * 8, false);
   try {
-    runUnits("sumChunksF32", [x, k, CHUNK, partials], chunks, CHUNK, GRAIN.cheap);
+    runUnits("sumChunksF32", [x, k, CHUNK, partials], chunks, CHUNK, GRAIN.reduction);
     const values = new Float64Array(rt.heap.buffer as ArrayBuffer, partials, chunks);
     let total = 0;
     for (let i = 0; i < chunks; i++) total += values[i]!;
@@ -144,10 +144,10 @@ function reduceInto(family: Family, x: number, layout: ReductionLayout, out: num
   const { m, k, n } = layout;
   if (n === 1) {
     if (family === "sum" && m === 1 && k >= 2 * CHUNK) return sumLongRow(x, k, out);
-    runUnits(`${family}RowsF32`, [x, k, out], m, k, GRAIN.cheap);
+    runUnits(`${family}RowsF32`, [x, k, out], m, k, GRAIN.reduction);
   } else {
     // A unit is a strip of 16 columns (a cache line per row), see assembly/reduce.ts.
-    runUnits(`${family}ColsF32`, [x, k, n, out], m * Math.ceil(n / 16), 16 * k, GRAIN.cheap);
+    runUnits(`${family}ColsF32`, [x, k, n, out], m * Math.ceil(n / 16), 16 * k, GRAIN.reduction);
   }
 }
 
