@@ -2,8 +2,8 @@
  * Binary float32 kernels with broadcasting (assembly/binary.ts), `where`, and pow by the
  * scalar exponents PyTorch special-cases. They run when the op computes in float32 (its
  * `inputDtypes`): float32 operands in the heap are read in place with their strides, a
- * one-element operand of another dtype (a JS number) is converted to float32 first, and
- * anything else runs on the js kernels.
+ * contiguous operand of another dtype (a JS number, a bool mask) is converted to float32
+ * first (see Operands in elementwise.ts), and anything else runs on the js kernels.
  */
 import type { Tensor } from "../../../core/tensor.ts";
 import type { RoundingMode } from "../../../ops/defs/binary.ts";
