@@ -4,8 +4,11 @@
  * a training call as extra outputs), groupNorm, rmsNorm, scaledDotProductAttention (its
  * forward-only cases run the wasm backend's fused kernel) and embedding as indexSelect.
  */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import * as c from "../../src/index.ts";
 import type { Tensor } from "../../src/index.ts";
+import { assertClose } from "../helpers/assert.ts";
 import { runOpSuite, type OpInfo } from "../helpers/op-suite.ts";
 
 type Args = Record<string, unknown>;
@@ -65,3 +68,67 @@ const infos: Record<string, OpInfo> = {
 };
 
 runOpSuite("norm", infos);
+
+const TOL = { rtol: 1e-5, atol: 1e-5 };
+
+/**
+ * Runs `make` on js and on wasm from the same seed and compares every tensor it returns
+ * (outputs and gradients), and checks that the ops in `kernels` ran on wasm (no fallback).
+ * Shapes are large enough to split across threads, with odd sizes for the SIMD tails.
+ */
+function sameOnBackends(name: string, kernels: string[], make: () => Tensor[], tol: { rtol?: number; atol?: number } = TOL): void {
+  test(name, () => {
+    const previous = c.getBackend().name as "js" | "wasm";
+    try {
+      c.setBackend("js");
+      c.manualSeed(7);
+      const expected = make();
+      c.setBackend("wasm");
+      c.manualSeed(7);
+      const before = new Map(c.fallbackCounts());
+      const actual = make();
+      for (const op of kernels) assert.equal(c.fallbackCounts().get(op) ?? 0, before.get(op) ?? 0, `${op} fell back to js`);
+      assert.equal(actual.length, expected.length);
+      actual.forEach((t, i) => assertClose(t, expected[i]!, tol, `tensor ${i}`));
+    } finally {
+      c.setBackend(previous);
+    }
+  });
+}
+
+/** y = f(leaves) and the gradients of Σ y·g for a random g. */
+function withGrads(leaves: Tensor[], f: (...xs: Tensor[]) => Tensor): Tensor[] {
+  leaves.forEach((t) => (t.requiresGrad = true));
+  const y = f(...leaves);
+  const gs = c.grad(y, leaves, { gradOutputs: [c.randn(y.shape)] });
+  return [y.detach(), ...gs.map((g) => g!)];
+}
+
+describe("norm, attention and embedding kernels on wasm against js", () => {
+  sameOnBackends("layerNorm rows split across threads", ["layerNorm"], () =>
+    withGrads([c.randn([96, 777]), c.randn([777]), c.randn([777])], (x, w, b) => c.layerNorm(x!, [777], w!, b!)));
+  sameOnBackends("layerNorm over two dims, weight only, large mean", ["layerNorm"], () =>
+    withGrads([c.randn([5, 6, 7]).add(20), c.randn([6, 7])], (x, w) => c.layerNorm(x!, [6, 7], w!, null, 1e-3)));
+  sameOnBackends("layerNorm rows of 3, bias only", ["layerNorm"], () => withGrads([c.randn([9, 3]), c.randn([3])], (x, b) => c.layerNorm(x!, 3, null, b!)));
+  sameOnBackends("batchNorm training, running statistics", ["batchNormTraining"], () => {
+    const mean = c.randn([12]);
+    const variance = c.rand([12]).add(0.5);
+    const out = withGrads([c.randn([8, 12, 17, 9]), c.randn([12]), c.randn([12])], (x, w, b) => c.batchNorm(x!, mean, variance, w!, b!, true, 0.2));
+    return [...out, mean, variance];
+  });
+  sameOnBackends("batchNorm training [N, C] without affine", ["batchNormTraining"], () => withGrads([c.randn([257, 6])], (x) => c.batchNorm(x!, null, null, null, null, true)));
+  sameOnBackends("batchNorm eval", ["batchNormInference"], () =>
+    withGrads([c.randn([4, 8, 33]), c.randn([8]), c.rand([8]).add(0.1), c.randn([8]), c.randn([8])], (x, m, v, w, b) => c.batchNorm(x!, m!, v!, w!, b!)));
+  sameOnBackends("batchNorm eval of a big tensor, bias only", ["batchNormInference"], () => [c.batchNorm(c.randn([16, 32, 28, 28]), c.randn([32]), c.rand([32]).add(0.1), null, c.randn([32]))]);
+  sameOnBackends("groupNorm", ["layerNorm"], () => withGrads([c.randn([6, 12, 10, 10]), c.randn([12]), c.randn([12])], (x, w, b) => c.groupNorm(x!, 4, w!, b!)));
+  // Float32 additions in index order on both backends: the results are identical.
+  const exact = { rtol: 0, atol: 0 };
+  sameOnBackends("embedding lookup and gradient, int64 indices", ["indexSelect", "indexAdd"], () =>
+    withGrads([c.randn([300, 96])], (w) => c.indexSelect(w!, 0, c.randint(0, 300, [700]))), exact);
+  sameOnBackends("embedding with few rows hit many times, int32 indices", ["indexSelect", "indexAdd"], () =>
+    withGrads([c.randn([3, 1030])], (w) => c.indexSelect(w!, 0, c.randint(0, 3, [400], { dtype: "int32" }))), exact);
+  sameOnBackends("indexAdd into a strided base", ["indexAdd"], () => {
+    const base = c.randn([10, 40]).slice(0, 0, 10, 2);
+    return [base.indexAdd(0, c.tensor([4, 0, 4, 2]), c.randn([4, 40]))];
+  }, exact);
+});

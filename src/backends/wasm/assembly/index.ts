@@ -8,6 +8,8 @@ export * from "./softmax";
 export * from "./gemm";
 export * from "./conv";
 export * from "./pool";
+export * from "./norm";
+export * from "./embedding";
 
 /** Where the kernels' static data ends: the heap starts above it. */
 export function heapBase(): usize {

@@ -8,6 +8,8 @@ import { convKernels } from "./conv.ts";
 import { poolKernels } from "./pool.ts";
 import { matmulKernels } from "./matmul.ts";
 import { copyKernels } from "./copy.ts";
+import { normKernels } from "./norm.ts";
+import { embeddingKernels } from "./embedding.ts";
 
 export const wasmKernels: Record<string, WasmKernel> = {
   ...unaryKernels,
@@ -18,4 +20,6 @@ export const wasmKernels: Record<string, WasmKernel> = {
   ...poolKernels,
   ...matmulKernels,
   ...copyKernels,
+  ...normKernels,
+  ...embeddingKernels,
 };

@@ -1,0 +1,180 @@
+// Normalization of contiguous float32 data, one group per call unit so that a group's
+// result never depends on how threads split the work.
+//
+// layerNorm: rows of n elements. Each row is read three times while it sits in cache: Σx
+// for the mean, Σ(x − μ)² for the biased variance (two passes, as the js kernels, rather
+// than E[x²] − μ², which cancels when |μ| ≫ σ), then y = (x − μ)·r·w + b with
+// r = 1/√(var + eps). Sums run in float32 vectors over short blocks flushed into float64
+// (see Note: float32 sums, in reduce.ts).
+//
+// batch norm: x is [N, C, P] (P the product of the spatial dims); channel c's elements are
+// N planes of P consecutive values, planes C·P apart. Training computes each channel's
+// statistics the same way and normalizes its planes; eval folds the given statistics into
+// y = x·α + β per channel (α = w/√(var + eps), β = b − μ·α, as PyTorch's CPU kernel).
+import { madd } from "./math";
+
+const BLOCK = 128;
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f64 {
+  return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + (<f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3));
+}
+
+/** Σ (x[i] − m)^p over [0, len) for p = 1 (m = 0: the sum) or 2 (squared deviations). */
+// @ts-ignore: decorator
+@inline function sumPowers(square: bool, x: usize, len: i32, m: f32): f64 {
+  const mv = f32x4.splat(m);
+  let total: f64 = 0;
+  let i = 0;
+  while (i + 8 <= len) {
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    const blockEnd = min(len, i + BLOCK);
+    for (; i + 8 <= blockEnd; i += 8) {
+      const p = x + (<usize>i << 2);
+      if (square) {
+        const d0 = f32x4.sub(v128.load(p), mv);
+        const d1 = f32x4.sub(v128.load(p, 16), mv);
+        a0 = madd(d0, d0, a0);
+        a1 = madd(d1, d1, a1);
+      } else {
+        a0 = f32x4.add(a0, v128.load(p));
+        a1 = f32x4.add(a1, v128.load(p, 16));
+      }
+    }
+    total += hsum(a0) + hsum(a1);
+  }
+  for (; i < len; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (square) {
+      const d = v - m;
+      total += <f64>(d * d);
+    } else {
+      total += <f64>v;
+    }
+  }
+  return total;
+}
+
+/**
+ * out[i] = (x[i] − m)·scale[i]·r + shift[i] over [0, len), where scale/shift are per
+ * element (pointers; 0 means 1 and 0) — layerNorm's affine along the row.
+ */
+// @ts-ignore: decorator
+@inline function normalizeRow(x: usize, len: i32, m: f32, r: f32, weight: usize, bias: usize, out: usize): void {
+  const mv = f32x4.splat(m);
+  const rv = f32x4.splat(r);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    let y = f32x4.mul(f32x4.sub(v128.load(x + o), mv), rv);
+    if (weight != 0) y = f32x4.mul(y, v128.load(weight + o));
+    if (bias != 0) y = f32x4.add(y, v128.load(bias + o));
+    v128.store(out + o, y);
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    let y = (load<f32>(x + o) - m) * r;
+    if (weight != 0) y *= load<f32>(weight + o);
+    if (bias != 0) y += load<f32>(bias + o);
+    store<f32>(out + o, y);
+  }
+}
+
+/**
+ * layerNorm of rows [rowStart, rowEnd) of n elements: y, and each row's mean and
+ * 1/√(var + eps). weight and bias (n elements each) may be 0 (absent).
+ */
+export function layerNormRowsF32(x: usize, n: i32, weight: usize, bias: usize, eps: f64, y: usize, mean: usize, rstd: usize, rowStart: i32, rowEnd: i32): void {
+  for (let row = rowStart; row < rowEnd; row++) {
+    const base = <usize>row * <usize>n << 2;
+    const mu = sumPowers(false, x + base, n, 0) / <f64>n;
+    const m = <f32>mu;
+    const variance = sumPowers(true, x + base, n, m) / <f64>n;
+    const r = <f32>(1.0 / Math.sqrt(variance + eps));
+    normalizeRow(x + base, n, m, r, weight, bias, y + base);
+    store<f32>(mean + (<usize>row << 2), m);
+    store<f32>(rstd + (<usize>row << 2), r);
+  }
+}
+
+/** out = x·α + β over one plane of len elements (α, β splat). */
+// @ts-ignore: decorator
+@inline function affinePlane(x: usize, len: i32, alpha: f32, beta: f32, out: usize): void {
+  const av = f32x4.splat(alpha);
+  const bv = f32x4.splat(beta);
+  let i = 0;
+  for (; i + 8 <= len; i += 8) {
+    const o = <usize>i << 2;
+    v128.store(out + o, madd(v128.load(x + o), av, bv));
+    v128.store(out + o, madd(v128.load(x + o, 16), av, bv), 16);
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(x + o) * alpha + beta);
+  }
+}
+
+/** out = (x − m)·scale + shift over one plane of len elements. */
+// @ts-ignore: decorator
+@inline function centeredAffinePlane(x: usize, len: i32, m: f32, scale: f32, shift: f32, out: usize): void {
+  const mv = f32x4.splat(m);
+  const sv = f32x4.splat(scale);
+  const bv = f32x4.splat(shift);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, madd(f32x4.sub(v128.load(x + o), mv), sv, bv));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, (load<f32>(x + o) - m) * scale + shift);
+  }
+}
+
+/**
+ * Batch norm with batch statistics, channels [cStart, cEnd) of x [n, channels, plane]:
+ * y, and each channel's mean and biased variance. weight and bias may be 0 (absent).
+ */
+export function batchNormTrainingF32(
+  x: usize, n: i32, channels: i32, plane: i32, weight: usize, bias: usize, eps: f64, y: usize, mean: usize, variance: usize, cStart: i32, cEnd: i32,
+): void {
+  const stride = <usize>channels * <usize>plane << 2;
+  const count = <f64>n * <f64>plane;
+  for (let c = cStart; c < cEnd; c++) {
+    const first = <usize>c * <usize>plane << 2;
+    let total: f64 = 0;
+    for (let i = 0; i < n; i++) total += sumPowers(false, x + first + <usize>i * stride, plane, 0);
+    const m = <f32>(total / count);
+    let squares: f64 = 0;
+    for (let i = 0; i < n; i++) squares += sumPowers(true, x + first + <usize>i * stride, plane, m);
+    const v = squares / count;
+    const r = 1.0 / Math.sqrt(v + eps);
+    const scale = <f32>(weight != 0 ? r * <f64>load<f32>(weight + (<usize>c << 2)) : r);
+    const shift = bias != 0 ? load<f32>(bias + (<usize>c << 2)) : <f32>0;
+    for (let i = 0; i < n; i++) {
+      const p = first + <usize>i * stride;
+      centeredAffinePlane(x + p, plane, m, scale, shift, y + p);
+    }
+    store<f32>(mean + (<usize>c << 2), m);
+    store<f32>(variance + (<usize>c << 2), <f32>v);
+  }
+}
+
+/**
+ * Batch norm with given statistics over planes [unitStart, unitEnd) of x [n, channels,
+ * plane] (unit u is sample u / channels, channel u % channels).
+ */
+export function batchNormInferenceF32(
+  x: usize, channels: i32, plane: i32, mean: usize, variance: usize, weight: usize, bias: usize, eps: f64, y: usize, unitStart: i32, unitEnd: i32,
+): void {
+  for (let u = unitStart; u < unitEnd; u++) {
+    const c = u % channels;
+    const at = <usize>c << 2;
+    const r = 1.0 / Math.sqrt(<f64>load<f32>(variance + at) + eps);
+    const alpha = weight != 0 ? r * <f64>load<f32>(weight + at) : r;
+    const beta = (bias != 0 ? <f64>load<f32>(bias + at) : 0) - <f64>load<f32>(mean + at) * alpha;
+    const p = <usize>u * <usize>plane << 2;
+    affinePlane(x + p, plane, <f32>alpha, <f32>beta, y + p);
+  }
+}

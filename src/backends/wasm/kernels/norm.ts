@@ -1,0 +1,82 @@
+/**
+ * layerNorm and batch norm of contiguous float32 tensors (assembly/norm.ts): one fused
+ * pass per row (layerNorm) or per channel (batch norm training), split across threads by
+ * rows or channels; eval-mode batch norm by planes. Weight, bias and statistics must be
+ * contiguous float32 in the heap too; anything else runs on the js kernels.
+ */
+import { numel } from "../../../core/shape.ts";
+import type { Tensor } from "../../../core/tensor.ts";
+import { affineOf, type BatchNormAttrs, type LayerNormAttrs } from "../../../ops/defs/norm.ts";
+import type { WasmKernel } from "../index.ts";
+import { allocOutput, GRAIN } from "./elementwise.ts";
+import { denseF32, runUnits } from "./reduce.ts";
+
+/**
+ * Addresses of optional float32 operands (0 for an absent one), or null when one present
+ * is not a contiguous float32 tensor in the heap.
+ */
+function addresses(tensors: readonly (Tensor | undefined)[]): number[] | null {
+  const out: number[] = [];
+  for (const t of tensors) {
+    const ptr = t ? denseF32(t) : 0;
+    if (ptr === null) return null;
+    out.push(ptr);
+  }
+  return out;
+}
+
+const allFloat32 = (metas: readonly { dtype: string }[]) => metas.every((m) => m.dtype === "float32");
+
+const layerNorm: WasmKernel = (inputs, attrs, inference) => {
+  const { axis, eps, ...flags } = attrs as LayerNormAttrs;
+  const [x, ...rest] = inputs as [Tensor, ...Tensor[]];
+  const { weight, bias } = affineOf(rest, flags);
+  const ptrs = addresses([x, weight, bias]);
+  if (!ptrs || !allFloat32(inference.outputs)) return null;
+  const n = numel(x.shape.slice(axis));
+  const rows = numel(x.shape.slice(0, axis));
+  // An empty row has nan statistics: the js kernel says so.
+  if (n === 0) return null;
+  const y = allocOutput("float32", x.size);
+  const mean = allocOutput("float32", rows);
+  const rstd = allocOutput("float32", rows);
+  const [xp, wp, bp] = ptrs as [number, number, number];
+  runUnits("layerNormRowsF32", [xp, n, wp, bp, eps, y.ptr, mean.ptr, rstd.ptr], rows, 3 * n, GRAIN.transcendental);
+  return [y.storage, mean.storage, rstd.storage];
+};
+
+/** [N, C, P] of a batch norm input: batch, channels and the product of the spatial dims. */
+function planes(x: Tensor): [number, number, number] {
+  return [x.shape[0]!, x.shape[1]!, numel(x.shape.slice(2))];
+}
+
+const batchNormTraining: WasmKernel = (inputs, attrs, inference) => {
+  const { eps, ...flags } = attrs as BatchNormAttrs;
+  const [x, ...rest] = inputs as [Tensor, ...Tensor[]];
+  const { weight, bias } = affineOf(rest, flags);
+  const ptrs = addresses([x, weight, bias]);
+  if (!ptrs || !allFloat32(inference.outputs)) return null;
+  const [n, channels, plane] = planes(x);
+  if (n * plane === 0) return null;
+  const y = allocOutput("float32", x.size);
+  const mean = allocOutput("float32", channels);
+  const variance = allocOutput("float32", channels);
+  const [xp, wp, bp] = ptrs as [number, number, number];
+  runUnits("batchNormTrainingF32", [xp, n, channels, plane, wp, bp, eps, y.ptr, mean.ptr, variance.ptr], channels, 3 * n * plane, GRAIN.transcendental);
+  return [y.storage, mean.storage, variance.storage];
+};
+
+const batchNormInference: WasmKernel = (inputs, attrs, inference) => {
+  const { eps, ...flags } = attrs as BatchNormAttrs;
+  const [x, runningMean, runningVar, ...rest] = inputs as [Tensor, Tensor, Tensor, ...Tensor[]];
+  const { weight, bias } = affineOf(rest, flags);
+  const ptrs = addresses([x, runningMean, runningVar, weight, bias]);
+  if (!ptrs || !allFloat32(inference.outputs)) return null;
+  const [n, channels, plane] = planes(x);
+  const y = allocOutput("float32", x.size);
+  const [xp, mp, vp, wp, bp] = ptrs as [number, number, number, number, number];
+  if (x.size > 0) runUnits("batchNormInferenceF32", [xp, channels, plane, mp, vp, wp, bp, eps, y.ptr], n * channels, plane, GRAIN.cheap);
+  return [y.storage];
+};
+
+export const normKernels: Record<string, WasmKernel> = { layerNorm, batchNormTraining, batchNormInference };
