@@ -47,7 +47,9 @@ export class WasmHeap {
       this.ensure(ptr + size);
       this.top += size;
     } else if (zero) {
-      new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+      // Blocks are 64-byte multiples; Int32Array.fill is several times faster than a byte
+      // fill on shared memory.
+      new Int32Array(this.memory.buffer, ptr, size >> 2).fill(0);
     }
     this.sizes.set(ptr, size);
     this.liveBytes += size;
