@@ -132,3 +132,57 @@ describe("norm, attention and embedding kernels on wasm against js", () => {
     return [base.indexAdd(0, c.tensor([4, 0, 4, 2]), c.randn([4, 40]))];
   }, exact);
 });
+
+describe("scaledDotProductAttention: the fused wasm kernel against the composite on js", () => {
+  type Case = () => [Tensor, Tensor, Tensor, c.AttentionOptions];
+  /** Forward without grad: on wasm the fused kernel runs (no op is dispatched at all). */
+  function fused(name: string, make: Case): void {
+    test(name, () => {
+      const previous = c.getBackend().name as "js" | "wasm";
+      try {
+        c.setBackend("js");
+        c.manualSeed(11);
+        const [q, k, v, options] = make();
+        const expected = c.scaledDotProductAttention(q, k, v, options);
+        c.setBackend("wasm");
+        c.manualSeed(11);
+        const [qw, kw, vw, optionsW] = make();
+        let actual: Tensor | undefined;
+        const ops = c.profileOps(() => (actual = c.scaledDotProductAttention(qw, kw, vw, optionsW)));
+        assert.deepEqual(ops.map((o) => o.op), [], "the fused kernel runs no op");
+        assertClose(actual!, expected, TOL);
+      } finally {
+        c.setBackend(previous);
+      }
+    });
+  }
+  const mask = (shape: number[], keep: number) => c.rand(shape).lt(keep);
+  fused("heads of [B, H, L, E], rows split across threads", () => [c.randn([2, 4, 67, 32]), c.randn([2, 4, 70, 32]), c.randn([2, 4, 70, 24]), {}]);
+  fused("causal self-attention, odd sizes", () => [c.randn([3, 2, 37, 13]), c.randn([3, 2, 37, 13]), c.randn([3, 2, 37, 9]), { isCausal: true }]);
+  fused("causal with fewer queries than keys", () => [c.randn([2, 5, 12]), c.randn([2, 9, 12]), c.randn([2, 9, 7]), { isCausal: true, scale: 0.2 }]);
+  fused("bool padding mask over a [B, L, H, E] view", () => [
+    c.randn([2, 21, 3, 16]).transpose(1, 2), c.randn([2, 30, 3, 16]).transpose(1, 2), c.randn([2, 30, 3, 16]).transpose(1, 2),
+    { attnMask: mask([2, 1, 1, 30], 0.7) },
+  ]);
+  fused("float mask broadcast over batch, negative scale", () => [c.randn([2, 3, 6, 5]), c.randn([2, 3, 9, 5]), c.randn([2, 3, 9, 11]), { attnMask: c.randn([6, 9]), scale: -0.4 }]);
+  fused("key and value shared across batch entries", () => [c.randn([2, 3, 4, 4]), c.randn([1, 1, 5, 4]), c.randn([3, 5, 2]), {}]);
+  fused("rows with every key masked give 0", () => [
+    c.randn([2, 3, 2]), c.randn([2, 4, 2]), c.randn([2, 4, 3]),
+    { attnMask: c.tensor([[true, false, false, true], [false, false, false, false], [false, false, false, true]]) },
+  ]);
+  fused("a single query against many keys (decoding)", () => [c.randn([1, 8, 1, 64]), c.randn([1, 8, 300, 64]), c.randn([1, 8, 300, 64]), {}]);
+
+  test("with an input requiring grad the composite runs, and gradients flow", () => {
+    const previous = c.getBackend().name as "js" | "wasm";
+    try {
+      c.setBackend("wasm");
+      const q = c.randn([2, 5, 4]);
+      q.requiresGrad = true;
+      const ops = c.profileOps(() => c.scaledDotProductAttention(q, c.randn([2, 6, 4]), c.randn([2, 6, 3]), { isCausal: true }).sum().backward());
+      assert.ok(ops.some((o) => o.op === "matmul"), "the composite's matmul ran");
+      assert.deepEqual(q.grad!.shape, [2, 5, 4]);
+    } finally {
+      c.setBackend(previous);
+    }
+  });
+});

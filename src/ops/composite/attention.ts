@@ -12,7 +12,8 @@
  * would need a js kernel and a vjp that restate the composite, and the fused kernel would
  * add nothing to training, where the scores must be kept for backward anyway. The op suite
  * checks the fused kernel against PyTorch on forward-only cases, as it checks the composite.
- * (A graph tracer for export would take the composite path: it runs with grad recording.)
+ * The fused call does not go through dispatch, so `profileOps` does not list it. (A graph
+ * tracer for export would take the composite path: it runs with grad recording.)
  */
 import type { DType } from "../../core/dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
@@ -91,7 +92,9 @@ function runFused(op: string, inputs: readonly Tensor[], attrs: unknown, outputs
 
 /** softmax along the last dim with rows of all −inf giving 0 (ATen's _safe_softmax). */
 function safeSoftmax(scores: Tensor): Tensor {
-  const dropped = scores.eq(-Infinity).all(-1, { keepdim: true });
+  if (scores.shape[scores.ndim - 1] === 0) return scores; // no keys: the output is zeros
+  // A row is all −inf exactly when its max is (a nan max keeps the row, as all(eq(−inf)) does).
+  const dropped = scores.detach().amax(-1, { keepdim: true }).eq(-Infinity);
   // Softmax sees 0s in dropped rows: its nan there would leak into the gradient through
   // where (see Note: safe branches, in composite/activation.ts).
   return where(dropped, 0, scores.where(dropped.logicalNot(), 0).softmax(-1));

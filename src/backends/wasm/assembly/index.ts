@@ -10,6 +10,7 @@ export * from "./conv";
 export * from "./pool";
 export * from "./norm";
 export * from "./embedding";
+export * from "./attention";
 
 /** Where the kernels' static data ends: the heap starts above it. */
 export function heapBase(): usize {

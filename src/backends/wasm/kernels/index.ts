@@ -10,6 +10,7 @@ import { matmulKernels } from "./matmul.ts";
 import { copyKernels } from "./copy.ts";
 import { normKernels } from "./norm.ts";
 import { embeddingKernels } from "./embedding.ts";
+import { attentionKernels } from "./attention.ts";
 
 export const wasmKernels: Record<string, WasmKernel> = {
   ...unaryKernels,
@@ -22,4 +23,5 @@ export const wasmKernels: Record<string, WasmKernel> = {
   ...copyKernels,
   ...normKernels,
   ...embeddingKernels,
+  ...attentionKernels,
 };
