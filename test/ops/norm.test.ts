@@ -117,6 +117,14 @@ describe("norm, attention and embedding kernels on wasm against js", () => {
     return [...out, mean, variance];
   });
   sameOnBackends("batchNorm training [N, C] without affine", ["batchNormTraining"], () => withGrads([c.randn([257, 6])], (x) => c.batchNorm(x!, null, null, null, null, true)));
+  sameOnBackends("batchNorm training [N, C], affine and running statistics, odd channel count", ["batchNormTraining"], () => {
+    const mean = c.randn([45]);
+    const variance = c.rand([45]).add(0.5);
+    const out = withGrads([c.randn([1000, 45]).mul(3).add(2), c.randn([45]), c.randn([45])], (x, w, b) => c.batchNorm(x!, mean, variance, w!, b!, true));
+    return [...out, mean, variance];
+  });
+  sameOnBackends("batchNorm eval [N, C], odd channel count", ["batchNormInference"], () =>
+    withGrads([c.randn([300, 37]), c.randn([37]), c.rand([37]).add(0.1), c.randn([37]), c.randn([37])], (x, m, v, w, b) => c.batchNorm(x!, m!, v!, w!, b!)));
   sameOnBackends("batchNorm eval", ["batchNormInference"], () =>
     withGrads([c.randn([4, 8, 33]), c.randn([8]), c.rand([8]).add(0.1), c.randn([8]), c.randn([8])], (x, m, v, w, b) => c.batchNorm(x!, m!, v!, w!, b!)));
   sameOnBackends("batchNorm eval of a big tensor, bias only", ["batchNormInference"], () => [c.batchNorm(c.randn([16, 32, 28, 28]), c.randn([32]), c.rand([32]).add(0.1), null, c.randn([32]))]);

@@ -11,6 +11,7 @@
 // N planes of P consecutive values, planes C·P apart. Training computes each channel's
 // statistics the same way and normalizes its planes; eval folds the given statistics into
 // y = x·α + β per channel (α = w/√(var + eps), β = b − μ·α, as PyTorch's CPU kernel).
+import { loadLanes, storeLanes } from "./elementwise";
 import { madd } from "./math";
 
 const BLOCK = 128;
@@ -176,5 +177,112 @@ export function batchNormInferenceF32(
     const beta = (bias != 0 ? <f64>load<f32>(bias + at) : 0) - <f64>load<f32>(mean + at) * alpha;
     const p = <usize>u * <usize>plane << 2;
     affinePlane(x + p, plane, <f32>alpha, <f32>beta, y + p);
+  }
+}
+
+// Batch norm of [N, C] input (plane 1): a channel's values are a column, so channels go
+// four to a vector and each call unit is a group of four channels walked down the rows.
+
+// @ts-ignore: decorator
+@inline function loadChannels(p: usize, count: i32): v128 {
+  return count == 4 ? v128.load(p) : loadLanes(p, 4, count);
+}
+
+// @ts-ignore: decorator
+@inline function storeChannels(p: usize, v: v128, count: i32): void {
+  if (count == 4) v128.store(p, v);
+  else storeLanes(p, v, count);
+}
+
+/** Float32 lanes of two float64x2 halves. */
+// @ts-ignore: decorator
+@inline function narrow(lo: v128, hi: v128): v128 {
+  return i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2);
+}
+
+/** Rows of a column group summed in float32 before each float64 flush. */
+const COLUMN_BLOCK = 8;
+
+/**
+ * Column means (square: of squared deviations from m) of four channels at p down n rows,
+ * summed as in Note: float32 sums (reduce.ts) and divided in float64.
+ */
+// @ts-ignore: decorator
+@inline function columnMeans(square: bool, p: usize, n: i32, rowBytes: usize, count: i32, m: v128): v128 {
+  let lo = f64x2.splat(0);
+  let hi = f64x2.splat(0);
+  let r = 0;
+  while (r < n) {
+    let acc = f32x4.splat(0);
+    const blockEnd = min(n, r + COLUMN_BLOCK);
+    for (; r < blockEnd; r++) {
+      const v = loadChannels(p + <usize>r * rowBytes, count);
+      if (square) {
+        const d = f32x4.sub(v, m);
+        acc = madd(d, d, acc);
+      } else {
+        acc = f32x4.add(acc, v);
+      }
+    }
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(acc));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(i64x2.shuffle(acc, acc, 1, 0)));
+  }
+  const count64 = f64x2.splat(<f64>n);
+  return narrow(f64x2.div(lo, count64), f64x2.div(hi, count64));
+}
+
+/** 1/√(v + eps) of four float32 lanes, computed in float64. */
+// @ts-ignore: decorator
+@inline function inverseRoot(v: v128, eps: f64): v128 {
+  const e = f64x2.splat(eps);
+  const one = f64x2.splat(1);
+  const lo = f64x2.div(one, f64x2.sqrt(f64x2.add(f64x2.promote_low_f32x4(v), e)));
+  const hi = f64x2.div(one, f64x2.sqrt(f64x2.add(f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 0)), e)));
+  return narrow(lo, hi);
+}
+
+/**
+ * Batch norm with batch statistics of x [n, channels], channel groups of four
+ * [unitStart, unitEnd): y, and the channels' mean and biased variance.
+ */
+export function batchNormTrainingColumnsF32(
+  x: usize, n: i32, channels: i32, weight: usize, bias: usize, eps: f64, y: usize, mean: usize, variance: usize, unitStart: i32, unitEnd: i32,
+): void {
+  const rowBytes = <usize>channels << 2;
+  for (let u = unitStart; u < unitEnd; u++) {
+    const c = u << 2;
+    const count = min(4, channels - c);
+    const off = <usize>c << 2;
+    const m = columnMeans(false, x + off, n, rowBytes, count, f32x4.splat(0));
+    const v = columnMeans(true, x + off, n, rowBytes, count, m);
+    let scale = inverseRoot(v, eps);
+    if (weight != 0) scale = f32x4.mul(scale, loadChannels(weight + off, count));
+    const shift = bias != 0 ? loadChannels(bias + off, count) : f32x4.splat(0);
+    for (let row = 0; row < n; row++) {
+      const o = <usize>row * rowBytes + off;
+      storeChannels(y + o, madd(f32x4.sub(loadChannels(x + o, count), m), scale, shift), count);
+    }
+    storeChannels(mean + off, m, count);
+    storeChannels(variance + off, v, count);
+  }
+}
+
+/** Batch norm with given statistics of x [n, channels], channel groups of four [unitStart, unitEnd): y = x·α + β. */
+export function batchNormInferenceColumnsF32(
+  x: usize, n: i32, channels: i32, mean: usize, variance: usize, weight: usize, bias: usize, eps: f64, y: usize, unitStart: i32, unitEnd: i32,
+): void {
+  const rowBytes = <usize>channels << 2;
+  for (let u = unitStart; u < unitEnd; u++) {
+    const c = u << 2;
+    const count = min(4, channels - c);
+    const off = <usize>c << 2;
+    let alpha = inverseRoot(loadChannels(variance + off, count), eps);
+    if (weight != 0) alpha = f32x4.mul(alpha, loadChannels(weight + off, count));
+    let beta = f32x4.neg(f32x4.mul(loadChannels(mean + off, count), alpha));
+    if (bias != 0) beta = f32x4.add(beta, loadChannels(bias + off, count));
+    for (let row = 0; row < n; row++) {
+      const o = <usize>row * rowBytes + off;
+      storeChannels(y + o, madd(loadChannels(x + o, count), alpha, beta), count);
+    }
   }
 }

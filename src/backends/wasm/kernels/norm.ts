@@ -1,7 +1,8 @@
 /**
  * layerNorm and batch norm of contiguous float32 tensors (assembly/norm.ts): one fused
  * pass per row (layerNorm) or per channel (batch norm training), split across threads by
- * rows or channels; eval-mode batch norm by planes. Weight, bias and statistics must be
+ * rows or channels; eval-mode batch norm by planes. [N, C] inputs (no spatial dims) take
+ * column kernels that hold four channels to a vector. Weight, bias and statistics must be
  * contiguous float32 in the heap too; anything else runs on the js kernels.
  */
 import { numel } from "../../../core/shape.ts";
@@ -62,7 +63,8 @@ const batchNormTraining: WasmKernel = (inputs, attrs, inference) => {
   const mean = allocOutput("float32", channels);
   const variance = allocOutput("float32", channels);
   const [xp, wp, bp] = ptrs as [number, number, number];
-  runUnits("batchNormTrainingF32", [xp, n, channels, plane, wp, bp, eps, y.ptr, mean.ptr, variance.ptr], channels, 3 * n * plane, GRAIN.transcendental);
+  if (plane === 1) runUnits("batchNormTrainingColumnsF32", [xp, n, channels, wp, bp, eps, y.ptr, mean.ptr, variance.ptr], Math.ceil(channels / 4), 12 * n, GRAIN.transcendental);
+  else runUnits("batchNormTrainingF32", [xp, n, channels, plane, wp, bp, eps, y.ptr, mean.ptr, variance.ptr], channels, 3 * n * plane, GRAIN.transcendental);
   return [y.storage, mean.storage, variance.storage];
 };
 
@@ -75,7 +77,9 @@ const batchNormInference: WasmKernel = (inputs, attrs, inference) => {
   const [n, channels, plane] = planes(x);
   const y = allocOutput("float32", x.size);
   const [xp, mp, vp, wp, bp] = ptrs as [number, number, number, number, number];
-  if (x.size > 0) runUnits("batchNormInferenceF32", [xp, channels, plane, mp, vp, wp, bp, eps, y.ptr], n * channels, plane, GRAIN.cheap);
+  if (x.size === 0) return [y.storage];
+  if (plane === 1) runUnits("batchNormInferenceColumnsF32", [xp, n, channels, mp, vp, wp, bp, eps, y.ptr], Math.ceil(channels / 4), 4 * n, GRAIN.cheap);
+  else runUnits("batchNormInferenceF32", [xp, channels, plane, mp, vp, wp, bp, eps, y.ptr], n * channels, plane, GRAIN.cheap);
   return [y.storage];
 };
 
