@@ -105,11 +105,11 @@ function withGrads(leaves: Tensor[], f: (...xs: Tensor[]) => Tensor): Tensor[] {
 }
 
 describe("norm, attention and embedding kernels on wasm against js", () => {
-  sameOnBackends("layerNorm rows split across threads", ["layerNorm"], () =>
+  sameOnBackends("layerNorm rows split across threads", ["layerNorm", "layerNormBackward"], () =>
     withGrads([c.randn([96, 777]), c.randn([777]), c.randn([777])], (x, w, b) => c.layerNorm(x!, [777], w!, b!)));
-  sameOnBackends("layerNorm over two dims, weight only, large mean", ["layerNorm"], () =>
+  sameOnBackends("layerNorm over two dims, weight only, large mean", ["layerNorm", "layerNormBackward"], () =>
     withGrads([c.randn([5, 6, 7]).add(20), c.randn([6, 7])], (x, w) => c.layerNorm(x!, [6, 7], w!, null, 1e-3)));
-  sameOnBackends("layerNorm rows of 3, bias only", ["layerNorm"], () => withGrads([c.randn([9, 3]), c.randn([3])], (x, b) => c.layerNorm(x!, 3, null, b!)));
+  sameOnBackends("layerNorm rows of 3, bias only", ["layerNorm", "layerNormBackward"], () => withGrads([c.randn([9, 3]), c.randn([3])], (x, b) => c.layerNorm(x!, 3, null, b!)));
   sameOnBackends("batchNorm training, running statistics", ["batchNormTraining"], () => {
     const mean = c.randn([12]);
     const variance = c.rand([12]).add(0.5);
@@ -128,7 +128,7 @@ describe("norm, attention and embedding kernels on wasm against js", () => {
   sameOnBackends("batchNorm eval", ["batchNormInference"], () =>
     withGrads([c.randn([4, 8, 33]), c.randn([8]), c.rand([8]).add(0.1), c.randn([8]), c.randn([8])], (x, m, v, w, b) => c.batchNorm(x!, m!, v!, w!, b!)));
   sameOnBackends("batchNorm eval of a big tensor, bias only", ["batchNormInference"], () => [c.batchNorm(c.randn([16, 32, 28, 28]), c.randn([32]), c.rand([32]).add(0.1), null, c.randn([32]))]);
-  sameOnBackends("groupNorm", ["layerNorm"], () => withGrads([c.randn([6, 12, 10, 10]), c.randn([12]), c.randn([12])], (x, w, b) => c.groupNorm(x!, 4, w!, b!)));
+  sameOnBackends("groupNorm", ["layerNorm", "layerNormBackward"], () => withGrads([c.randn([6, 12, 10, 10]), c.randn([12]), c.randn([12])], (x, w, b) => c.groupNorm(x!, 4, w!, b!)));
   // Float32 additions in index order on both backends: the results are identical.
   const exact = { rtol: 0, atol: 0 };
   sameOnBackends("embedding lookup and gradient, int64 indices", ["indexSelect", "indexAdd"], () =>

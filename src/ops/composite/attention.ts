@@ -9,8 +9,9 @@
  * only the forward, so it runs only when nothing will be recorded for backward: grad mode
  * off or no input requiring grad. Otherwise — and when the backend declines (null: another
  * dtype or layout) — the composite runs. This keeps one definition: a primitive record
- * would need a js kernel and a vjp that restate the composite, and the fused kernel would
- * add nothing to training, where the scores must be kept for backward anyway. The op suite
+ * would need a js kernel and a vjp that restate the composite. Training keeps the
+ * composite's backward; a fused backward (recomputing the scores from q and k, as flash
+ * attention does) would be a primitive of its own. The op suite
  * checks the fused kernel against PyTorch on forward-only cases, as it checks the composite.
  * The fused call does not go through dispatch, so `profileOps` does not list it. (A graph
  * tracer for export would take the composite path: it runs with grad recording.)

@@ -25,6 +25,18 @@
  * (means over each group; dw and db sum over the dims w is broadcast along). Gradients gμ
  * and gvar reaching the statistics outputs add gμ/N + gvar·2(x − μ)/N = gμ/N + x̂·2·gvar/(N·r),
  * which fold into the two per-group coefficients, so they cost no pass over x.
+ *
+ * Note: layerNorm's backward. For layerNorm the backward is a primitive of its own,
+ * `layerNormBackward` (PyTorch's native_layer_norm_backward, with gμ and grstd as inputs),
+ * so that a backend computes dx in one fused pass per row, and dw, db in one over columns:
+ *   dx = r·ĝ − x̂·c2 − c1,  c1 = r·mean(ĝ) − gμ/N,  c2 = r·mean(ĝ·x̂) + grstd·r²/N
+ * (grstd = −2·gvar/r³). Its own vjp, the second derivatives (PyTorch's
+ * layer_norm_double_backward), is written with ops: with u the gradient of dx,
+ * U0 = Σu, U1 = Σu·x̂ and A, B the two means above (per group),
+ *   ∂/∂ĝ = r·(u − U0/N − x̂·U1/N),  ∂/∂x̂ = −c2·u − U1·r·ĝ/N,
+ *   ∂/∂gμ = U0/N,  ∂/∂grstd = −U1·r²/N,  ∂/∂r = Σu·ĝ − U1·(B + 2·grstd·r/N) − U0·A + Σ(∂/∂x̂)·x̂/r,
+ * and x̂ = (x − μ)·r, ĝ = g·w pass them on to x, μ, g and w. Gradients of dw = Σ g·x̂ and
+ * db = Σ g add to ∂/∂g and ∂/∂x̂.
  */
 import { isFloating, type DType } from "../../core/dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
@@ -44,6 +56,15 @@ export interface LayerNormAttrs extends AffineAttrs {
   /** The first normalized dim: statistics are taken over dims axis..ndim−1 (ONNX's `axis`). */
   readonly axis: number;
   readonly eps: number;
+}
+
+export interface LayerNormBackwardAttrs {
+  readonly axis: number;
+  /** The weight is among the inputs. */
+  readonly hasWeight: boolean;
+  /** Also output dw = Σ g·x̂ (needs a weight) and db = Σ g, over the batch dims. */
+  readonly weightGrad: boolean;
+  readonly biasGrad: boolean;
 }
 
 export interface BatchNormAttrs extends AffineAttrs {
@@ -149,26 +170,91 @@ export const normOps = {
     inputs: ["x", "weight", "bias"],
     infer: inferLayerNorm,
     vjp: ([g, gMean, gRstd], { inputs, outputs, metas, attrs, needsGrad }) => {
-      const ndim = metas[0]!.shape.length;
-      const normalizedDims = dimsExcept(ndim, (d) => d < attrs.axis);
-      const batchDims = dimsExcept(ndim, (d) => d >= attrs.axis);
       const weightIndex = attrs.hasWeight ? 1 : -1;
       const biasIndex = attrs.hasBias ? (attrs.hasWeight ? 2 : 1) : -1;
-      const gy = opmath(g!);
-      const xhat = once(() => opmath(inputs[0]!).sub(outputs[1]!).mul(outputs[2]!));
+      const weightGrad = weightIndex > 0 && needsGrad[weightIndex]!;
+      const biasGrad = biasIndex > 0 && needsGrad[biasIndex]!;
+      const weight = weightIndex > 0 ? [inputs[weightIndex]!] : [];
+      const [dx, ...rest] = apply(normOps.layerNormBackward, [g!, gMean!, gRstd!, inputs[0]!, outputs[1]!, outputs[2]!, ...weight], {
+        axis: attrs.axis,
+        hasWeight: attrs.hasWeight,
+        weightGrad,
+        biasGrad,
+      });
       const grads: (Tensor | null)[] = metas.map(() => null);
-      if (needsGrad[0]) {
-        const rstd = outputs[2]!;
-        // var = rstd^−2 − eps, so ∂rstd/∂var = −rstd³/2 turns gRstd into the gVar of the Note.
-        const gVar = gRstd!.mul(rstd.pow(3)).mul(-0.5);
-        const weight = weightIndex > 0 ? opmath(inputs[weightIndex]!) : undefined;
-        grads[0] = normalizedInputGradient(gy, xhat(), rstd, weight, normalizedDims, gMean!, gVar).to(metas[0]!.dtype);
-      }
-      if (weightIndex > 0 && needsGrad[weightIndex]) grads[weightIndex] = sumOver(gy.mul(xhat()), batchDims).to(metas[weightIndex]!.dtype);
-      if (biasIndex > 0 && needsGrad[biasIndex]) grads[biasIndex] = sumOver(gy, batchDims).to(metas[biasIndex]!.dtype);
+      if (needsGrad[0]) grads[0] = dx!;
+      if (weightGrad) grads[weightIndex] = rest[0]!;
+      if (biasGrad) grads[biasIndex] = rest[weightGrad ? 1 : 0]!;
       return grads;
     },
     onnx: { type: "LayerNormalization", sinceOpset: 17 },
+  }),
+  /**
+   * The gradients of layerNorm from those of its three outputs (see Note: layerNorm's
+   * backward): inputs g, gμ, grstd, x, μ, rstd and the weight when there is one; outputs
+   * dx, then dw and db when asked.
+   */
+  layerNormBackward: defineOp<LayerNormBackwardAttrs>({
+    name: "layerNormBackward",
+    inputs: ["g", "gMean", "gRstd", "x", "mean", "rstd", "weight"],
+    infer: (metas, attrs) => {
+      const [g, gMean, gRstd, x, mean, rstd, weight] = metas as TensorMeta[];
+      const stats = x!.shape.map((n, d) => (d < attrs.axis ? n : 1));
+      const expected: [string, TensorMeta | undefined, readonly number[]][] = [
+        ["g", g, x!.shape], ["gMean", gMean, stats], ["gRstd", gRstd, stats], ["mean", mean, stats], ["rstd", rstd, stats],
+      ];
+      if (attrs.hasWeight) expected.push(["weight", weight, x!.shape.slice(attrs.axis)]);
+      for (const [name, t, shape] of expected) {
+        if (!t || !shapesEqual(t.shape, shape)) throw new ShapeError(`layerNormBackward: expected ${name} of shape ${formatShape(shape)}, got ${t ? formatShape(t.shape) : "none"}`);
+      }
+      if (attrs.weightGrad && !attrs.hasWeight) throw new ValueError("layerNormBackward: weightGrad needs the weight");
+      const param = { shape: x!.shape.slice(attrs.axis), dtype: x!.dtype };
+      return { outputs: [{ shape: x!.shape, dtype: x!.dtype }, ...(attrs.weightGrad ? [param] : []), ...(attrs.biasGrad ? [param] : [])] };
+    },
+    vjp: ([u, ...paramGrads], { inputs, metas, attrs, needsGrad }) => {
+      const ndim = metas[3]!.shape.length;
+      const dims = dimsExcept(ndim, (d) => d < attrs.axis);
+      const n = dims.reduce((p, d) => p * metas[3]!.shape[d]!, 1);
+      const rowSum = (t: Tensor) => t.sum(dims, { keepdim: true });
+      const ug = opmath(u!);
+      const g = opmath(inputs[0]!);
+      const gRstd = inputs[2]!;
+      const mean = inputs[4]!;
+      const r = inputs[5]!;
+      const weight = attrs.hasWeight ? opmath(inputs[6]!) : undefined;
+      const xhat = opmath(inputs[3]!).sub(mean).mul(r);
+      const gh = weight ? g.mul(weight) : g;
+      const u0 = rowSum(ug);
+      const u1 = rowSum(ug.mul(xhat));
+      const a = rowSum(gh).div(n);
+      const b = rowSum(gh.mul(xhat)).div(n);
+      const c2 = r.mul(b).add(gRstd.mul(r).mul(r).div(n));
+      const dGh = ug.sub(u0.div(n)).sub(xhat.mul(u1.div(n))).mul(r);
+      let dXhat = ug.mul(c2).neg().sub(gh.mul(u1.mul(r).div(n)));
+      let dG = weight ? dGh.mul(weight) : dGh;
+      // dw = Σ g·x̂ and db = Σ g over the batch dims: their gradients broadcast back.
+      const uw = attrs.weightGrad ? opmath(paramGrads[0]!) : undefined;
+      const ub = attrs.biasGrad ? opmath(paramGrads[attrs.weightGrad ? 1 : 0]!) : undefined;
+      if (uw) {
+        dG = dG.add(xhat.mul(uw));
+        dXhat = dXhat.add(g.mul(uw));
+      }
+      if (ub) dG = dG.add(ub);
+      const grads: (Tensor | null)[] = metas.map(() => null);
+      const cast = (t: Tensor, i: number) => t.to(metas[i]!.dtype);
+      if (needsGrad[0]) grads[0] = cast(dG, 0);
+      if (needsGrad[1]) grads[1] = cast(u0.div(n), 1);
+      if (needsGrad[2]) grads[2] = cast(u1.mul(r).mul(r).div(-n), 2);
+      if (needsGrad[3]) grads[3] = cast(dXhat.mul(r), 3);
+      if (needsGrad[4]) grads[4] = cast(rowSum(dXhat).mul(r).neg(), 4);
+      if (needsGrad[5]) {
+        const explicit = rowSum(ug.mul(gh)).sub(u1.mul(b.add(gRstd.mul(r).mul(2 / n)))).sub(u0.mul(a));
+        grads[5] = cast(explicit.add(rowSum(dXhat.mul(xhat)).div(r)), 5);
+      }
+      if (attrs.hasWeight && needsGrad[6]) grads[6] = cast(sumOver(dGh.mul(g), dimsExcept(ndim, (d) => d >= attrs.axis)), 6);
+      return grads;
+    },
+    onnx: { type: "LayerNormalizationGrad", domain: "com.microsoft", pattern: "onnxruntime's training op (it has no gMean and gRstd inputs)" },
   }),
   /**
    * Batch normalization with the batch's statistics over every dim but the channel dim 1:

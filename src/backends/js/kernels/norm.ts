@@ -8,7 +8,7 @@
  */
 import { contiguousStrides, type Shape } from "../../../core/shape.ts";
 import type { TensorMeta } from "../../../ops/define-op.ts";
-import { affineOf, type BatchNormAttrs, type LayerNormAttrs } from "../../../ops/defs/norm.ts";
+import { affineOf, type BatchNormAttrs, type LayerNormAttrs, type LayerNormBackwardAttrs } from "../../../ops/defs/norm.ts";
 import { allocCompute, type ComputeArray, type JsView } from "../compute.ts";
 import { dense } from "./copy.ts";
 import { reductionPlan } from "./reduce.ts";
@@ -91,6 +91,46 @@ export const normKernels = {
       }
     }
     return [y, mean, rstd];
+  },
+  /**
+   * dx = r·ĝ − x̂·c2 − c1 per row, and dw = Σ g·x̂, db = Σ g down the rows when asked (see
+   * Note: layerNorm's backward, in ops/defs/norm.ts).
+   */
+  layerNormBackward: ([g, gMean, gRstd, x, mean, rstd, weight]: JsView[], attrs: LayerNormBackwardAttrs, [out, ...params]: readonly TensorMeta[]): ComputeArray[] => {
+    const dims = range(attrs.axis, x!.shape.length);
+    const xs = reductionPlan(x!, dims);
+    const gs = reductionPlan(g!, dims);
+    const [gm, gr, mu, r] = [gMean, gRstd, mean, rstd].map((v) => valuesOf(v)!) as [Floats, Floats, Floats, Floats];
+    const w = attrs.hasWeight ? valuesOf(weight) : null;
+    const rows = xs.outer.length;
+    const n = xs.inner.length;
+    const dx = allocCompute(out!.dtype, rows * n) as Floats;
+    const xd = x!.data as Floats;
+    const gd = g!.data as Floats;
+    const xhat = new Float64Array(n);
+    const gh = new Float64Array(n);
+    const dw = attrs.weightGrad ? new Float64Array(n) : null;
+    const db = attrs.biasGrad ? new Float64Array(n) : null;
+    for (let i = 0; i < rows; i++) {
+      let sumGh = 0;
+      let sumGhXhat = 0;
+      for (let j = 0; j < n; j++) {
+        const gj = gd[gs.outer[i]! + gs.inner[j]!]!;
+        xhat[j] = (xd[xs.outer[i]! + xs.inner[j]!]! - mu[i]!) * r[i]!;
+        gh[j] = gj * (w ? w[j]! : 1);
+        if (dw) dw[j] += gj * xhat[j]!;
+        if (db) db[j] += gj;
+        sumGh += gh[j]!;
+        sumGhXhat += gh[j]! * xhat[j]!;
+      }
+      const c1 = (r[i]! * sumGh) / n - gm[i]! / n;
+      const c2 = (r[i]! * sumGhXhat) / n + (gr[i]! * r[i]! * r[i]!) / n;
+      for (let j = 0, o = i * n; j < n; j++, o++) dx[o] = r[i]! * gh[j]! - xhat[j]! * c2 - c1;
+    }
+    // Parameter gradients in their dtype's compute form (float32 rounds here, halves when stored).
+    const sums: Floats[] = [];
+    for (const t of [dw, db]) if (t) sums.push(params[sums.length]!.dtype === "float32" ? Float32Array.from(t) : t);
+    return [dx, ...sums];
   },
   batchNormTraining: ([x, ...rest]: JsView[], attrs: BatchNormAttrs, [out, stats]: readonly TensorMeta[]): ComputeArray[] => {
     const channels = x!.shape[1]!;

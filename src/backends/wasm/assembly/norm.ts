@@ -4,8 +4,8 @@
 // layerNorm: rows of n elements. Each row is read three times while it sits in cache: Σx
 // for the mean, Σ(x − μ)² for the biased variance (two passes, as the js kernels, rather
 // than E[x²] − μ², which cancels when |μ| ≫ σ), then y = (x − μ)·r·w + b with
-// r = 1/√(var + eps). Sums run in float32 vectors over short blocks flushed into float64
-// (see Note: float32 sums, in reduce.ts).
+// r = 1/√(var + eps). Its backward (dx) reads each row twice. Sums run in float32 vectors
+// over short blocks flushed into float64 (see Note: float32 sums, in reduce.ts).
 //
 // batch norm: x is [N, C, P] (P the product of the spatial dims); channel c's elements are
 // N planes of P consecutive values, planes C·P apart. Training computes each channel's
@@ -96,6 +96,111 @@ export function layerNormRowsF32(x: usize, n: i32, weight: usize, bias: usize, e
     normalizeRow(x + base, n, m, r, weight, bias, y + base);
     store<f32>(mean + (<usize>row << 2), m);
     store<f32>(rstd + (<usize>row << 2), r);
+  }
+}
+
+/**
+ * layerNorm's dx for rows [rowStart, rowEnd) of n elements (see Note: layerNorm's
+ * backward, in ops/defs/norm.ts): one pass for Σĝ and Σĝ·x̂ (x̂ = (x − μ)·r, ĝ = g·w),
+ * one for dx = r·ĝ − x̂·c2 − c1. gMean, gRstd, mean and rstd hold one value per row;
+ * weight may be 0 (absent).
+ */
+export function layerNormBackwardRowsF32(
+  g: usize, gMean: usize, gRstd: usize, x: usize, mean: usize, rstd: usize, weight: usize, n: i32, dx: usize, rowStart: i32, rowEnd: i32,
+): void {
+  const count = <f64>n;
+  for (let row = rowStart; row < rowEnd; row++) {
+    const base = <usize>row * <usize>n << 2;
+    const at = <usize>row << 2;
+    const m = f32x4.splat(load<f32>(mean + at));
+    const r = load<f32>(rstd + at);
+    const rv = f32x4.splat(r);
+    let sumGh: f64 = 0;
+    let sumGhXhat: f64 = 0;
+    let i = 0;
+    while (i + 4 <= n) {
+      let a = f32x4.splat(0);
+      let b = f32x4.splat(0);
+      const blockEnd = min(n, i + BLOCK);
+      for (; i + 4 <= blockEnd; i += 4) {
+        const o = <usize>i << 2;
+        const xh = f32x4.mul(f32x4.sub(v128.load(x + base + o), m), rv);
+        let gh = v128.load(g + base + o);
+        if (weight != 0) gh = f32x4.mul(gh, v128.load(weight + o));
+        a = f32x4.add(a, gh);
+        b = madd(gh, xh, b);
+      }
+      sumGh += hsum(a);
+      sumGhXhat += hsum(b);
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const xh = (load<f32>(x + base + o) - f32x4.extract_lane(m, 0)) * r;
+      let gh = load<f32>(g + base + o);
+      if (weight != 0) gh *= load<f32>(weight + o);
+      sumGh += <f64>gh;
+      sumGhXhat += <f64>(gh * xh);
+    }
+    const r64 = <f64>r;
+    const c1 = <f32>((r64 * sumGh - <f64>load<f32>(gMean + at)) / count);
+    const c2 = <f32>((r64 * sumGhXhat + <f64>load<f32>(gRstd + at) * r64 * r64) / count);
+    const c1v = f32x4.splat(c1);
+    const c2v = f32x4.splat(c2);
+    i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const xh = f32x4.mul(f32x4.sub(v128.load(x + base + o), m), rv);
+      let gh = v128.load(g + base + o);
+      if (weight != 0) gh = f32x4.mul(gh, v128.load(weight + o));
+      v128.store(dx + base + o, f32x4.sub(f32x4.sub(f32x4.mul(gh, rv), c1v), f32x4.mul(xh, c2v)));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const xh = (load<f32>(x + base + o) - f32x4.extract_lane(m, 0)) * r;
+      let gh = load<f32>(g + base + o);
+      if (weight != 0) gh *= load<f32>(weight + o);
+      store<f32>(dx + base + o, gh * r - c1 - xh * c2);
+    }
+  }
+}
+
+/**
+ * layerNorm's dw = Σ g·x̂ and db = Σ g down the `rows` rows of n elements, for the column
+ * groups of four [unitStart, unitEnd) (each column summed whole by one call, in row order:
+ * float32 over short blocks, flushed into float64). dw or db may be 0 (not wanted).
+ */
+export function layerNormParamGradsF32(
+  g: usize, x: usize, mean: usize, rstd: usize, rows: i32, n: i32, dw: usize, db: usize, unitStart: i32, unitEnd: i32,
+): void {
+  const rowBytes = <usize>n << 2;
+  for (let u = unitStart; u < unitEnd; u++) {
+    const c = u << 2;
+    const count = min(4, n - c);
+    const off = <usize>c << 2;
+    let wLo = f64x2.splat(0);
+    let wHi = f64x2.splat(0);
+    let bLo = f64x2.splat(0);
+    let bHi = f64x2.splat(0);
+    let row = 0;
+    while (row < rows) {
+      let aw = f32x4.splat(0);
+      let ab = f32x4.splat(0);
+      const blockEnd = min(rows, row + COLUMN_BLOCK);
+      for (; row < blockEnd; row++) {
+        const o = <usize>row * rowBytes + off;
+        const at = <usize>row << 2;
+        const gv = loadChannels(g + o, count);
+        const xh = f32x4.mul(f32x4.sub(loadChannels(x + o, count), v128.load32_splat(mean + at)), v128.load32_splat(rstd + at));
+        aw = madd(gv, xh, aw);
+        ab = f32x4.add(ab, gv);
+      }
+      wLo = f64x2.add(wLo, f64x2.promote_low_f32x4(aw));
+      wHi = f64x2.add(wHi, f64x2.promote_low_f32x4(i64x2.shuffle(aw, aw, 1, 0)));
+      bLo = f64x2.add(bLo, f64x2.promote_low_f32x4(ab));
+      bHi = f64x2.add(bHi, f64x2.promote_low_f32x4(i64x2.shuffle(ab, ab, 1, 0)));
+    }
+    if (dw != 0) storeChannels(dw + off, narrow(wLo, wHi), count);
+    if (db != 0) storeChannels(db + off, narrow(bLo, bHi), count);
   }
 }
 

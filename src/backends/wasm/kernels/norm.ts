@@ -1,13 +1,13 @@
 /**
- * layerNorm and batch norm of contiguous float32 tensors (assembly/norm.ts): one fused
- * pass per row (layerNorm) or per channel (batch norm training), split across threads by
+ * layerNorm (and its dx) and batch norm of contiguous float32 tensors (assembly/norm.ts):
+ * one fused pass per row (layerNorm) or per channel (batch norm training), split across threads by
  * rows or channels; eval-mode batch norm by planes. [N, C] inputs (no spatial dims) take
  * column kernels that hold four channels to a vector. Weight, bias and statistics must be
  * contiguous float32 in the heap too; anything else runs on the js kernels.
  */
 import { numel } from "../../../core/shape.ts";
 import type { Tensor } from "../../../core/tensor.ts";
-import { affineOf, type BatchNormAttrs, type LayerNormAttrs } from "../../../ops/defs/norm.ts";
+import { affineOf, type BatchNormAttrs, type LayerNormAttrs, type LayerNormBackwardAttrs } from "../../../ops/defs/norm.ts";
 import type { WasmKernel } from "../index.ts";
 import { allocOutput, GRAIN } from "./elementwise.ts";
 import { denseF32, runUnits } from "./reduce.ts";
@@ -44,6 +44,26 @@ const layerNorm: WasmKernel = (inputs, attrs, inference) => {
   const [xp, wp, bp] = ptrs as [number, number, number];
   runUnits("layerNormRowsF32", [xp, n, wp, bp, eps, y.ptr, mean.ptr, rstd.ptr], rows, 3 * n, GRAIN.transcendental);
   return [y.storage, mean.storage, rstd.storage];
+};
+
+/** dx by rows, then dw and db (when asked) by groups of four columns. */
+const layerNormBackward: WasmKernel = (inputs, attrs, inference) => {
+  const { axis, hasWeight, weightGrad, biasGrad } = attrs as LayerNormBackwardAttrs;
+  const [g, gMean, gRstd, x, mean, rstd, weight] = inputs as Tensor[];
+  const ptrs = addresses([g, gMean, gRstd, x, mean, rstd, hasWeight ? weight : undefined]);
+  if (!ptrs || !allFloat32(inference.outputs)) return null;
+  const n = numel(x!.shape.slice(axis));
+  const rows = numel(x!.shape.slice(0, axis));
+  if (n === 0) return null;
+  const dx = allocOutput("float32", x!.size);
+  runUnits("layerNormBackwardRowsF32", [...ptrs, n, dx.ptr], rows, 2 * n, GRAIN.transcendental);
+  const dw = weightGrad ? allocOutput("float32", n) : null;
+  const db = biasGrad ? allocOutput("float32", n) : null;
+  if (dw || db) {
+    const [gp, , , xp, mp, rp] = ptrs as number[];
+    runUnits("layerNormParamGradsF32", [gp!, xp!, mp!, rp!, rows, n, dw?.ptr ?? 0, db?.ptr ?? 0], Math.ceil(n / 4), 8 * rows, GRAIN.transcendental);
+  }
+  return [dx.storage, ...[dw, db].filter((t) => t !== null).map((t) => t.storage)];
 };
 
 /** [N, C, P] of a batch norm input: batch, channels and the product of the spatial dims. */
@@ -83,4 +103,4 @@ const batchNormInference: WasmKernel = (inputs, attrs, inference) => {
   return [y.storage];
 };
 
-export const normKernels: Record<string, WasmKernel> = { layerNorm, batchNormTraining, batchNormInference };
+export const normKernels: Record<string, WasmKernel> = { layerNorm, layerNormBackward, batchNormTraining, batchNormInference };
