@@ -10,6 +10,9 @@ export async function time(fn: () => unknown | Promise<unknown>, { warmup = 2, m
   const samples: number[] = [];
   const start = performance.now();
   while (samples.length < minRuns || performance.now() - start < minMs) {
+    // A macrotask between runs lets FinalizationRegistry callbacks free unreachable
+    // tensors' buffers (they never run inside a synchronous loop).
+    await new Promise((r) => setTimeout(r, 0));
     const t0 = performance.now();
     await fn();
     samples.push(performance.now() - t0);
