@@ -9,9 +9,17 @@
  * Each contender runs in its own child process (`--part NAME`), one after the other, so no
  * peer's idle thread pool or compiled state disturbs another, and the relaxed build gets the
  * `--experimental-wasm-relaxed-simd` flag Node 20 needs. A part prints one JSON line. Each
- * figure is the median of >= 5 timed runs after warm-up; with --rounds R the parts run R times
- * interleaved and the best median is kept, because this machine is shared and a neighbour's
- * burst can halve one round's figures (see shared/PEERS.md).
+ * figure is the median of >= 5 timed runs after warm-up. Development machines are shared: a
+ * neighbour's process on one of the two cores halves any 2-thread figure (the slower thread
+ * sets the time). So each part waits (up to 60 s) for the CPU to be idle before it starts, the
+ * table names the parts that started while it was not, and with --rounds R the parts run R
+ * times interleaved and the best median of each is kept.
+ *
+ * concord writes into a preallocated C; the peers' times include allocating and reading back
+ * their output (4 MiB at n = 1024, about 1 % of the time).
+ *
+ * Other options: --sizes 128,1024 (default 128,256,512,1024,2048); --parts concord-2,ort-web-2
+ * (names in PARTS below).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -62,10 +70,18 @@ interface GemmExports {
 }
 
 /**
+ * How long a thread polls for the other before it sleeps in Atomics.wait. Polling catches a job
+ * that follows another, or a half that ends just after ours, in microseconds instead of a
+ * futex wake-up (tens of microseconds, a large share of a 128×128 GEMM); sleeping soon after
+ * matters when another process holds one of the two cores, where a long poll would take the
+ * CPU from the very thread it waits for (measured: 100k polls made n = 128 25× slower then).
+ */
+const POLL_MS = 0.05;
+
+/**
  * The worker: instantiates the module on the shared memory and runs one job per generation.
  * Control block (Int32): [generation, done, op]; arguments (Float64): sgemm's arguments, or
- * the peak's iteration count. It spins briefly before sleeping in Atomics.wait, so a job that
- * follows another is picked up in microseconds rather than after a wake-up.
+ * the peak's iteration count.
  */
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -75,7 +91,8 @@ const flags = new Int32Array(control);
 const a = new Float64Array(args);
 let seen = 0;
 for (;;) {
-  for (let spins = 0; Atomics.load(flags, 0) === seen; spins++) if (spins > 100000) Atomics.wait(flags, 0, seen);
+  const pollUntil = performance.now() + ${POLL_MS};
+  while (Atomics.load(flags, 0) === seen) if (performance.now() > pollUntil) Atomics.wait(flags, 0, seen);
   seen = Atomics.load(flags, 0);
   const op = Atomics.load(flags, 2);
   if (op === 0) break;
@@ -110,10 +127,11 @@ class TwoThreads {
 
   join(): void {
     const generation = Atomics.load(this.flags, 0);
-    for (let spins = 0; ; spins++) {
+    const pollUntil = performance.now() + POLL_MS;
+    for (;;) {
       const done = Atomics.load(this.flags, 1);
       if (done === generation) return;
-      if (spins > 100000) Atomics.wait(this.flags, 1, done);
+      if (performance.now() > pollUntil) Atomics.wait(this.flags, 1, done);
     }
   }
 
@@ -315,7 +333,7 @@ async function main(): Promise<void> {
     const part = PARTS.find((p) => p.name === partName);
     if (!part) throw new Error(`no part ${partName}; parts: ${PARTS.map((p) => p.name).join(", ")}`);
     console.log(JSON.stringify(await part.run(sizes)));
-    return;
+    process.exit(0); // a peer's idle thread pool must not keep the child alive
   }
   const rounds = Number(option("--rounds") ?? 1);
   const only = option("--parts")?.split(",");

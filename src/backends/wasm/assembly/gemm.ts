@@ -7,19 +7,23 @@
 // k-block, op(B)[k-block, column block] is packed into NR-wide strips (k-major: NR values of
 // one k are contiguous). For each MC-tall row block, op(A)[row block, k-block] is packed into
 // MR-tall strips the same way. The micro-kernel then walks one A strip and one B strip over
-// the k-block, keeping the MR×NR tile of C in registers. A B strip (KC·NR·4 = 8 KiB) stays in
+// the k-block, keeping the MR×NR tile of C in registers. A B strip (KC·NR·4 = 16 KiB) stays in
 // L1 while every A strip of the row block streams past it from L2 (MC·KC·4 = 128 KiB); the
-// packed B block (KC·NC·4 = 1 MiB) sits in L2/L3. Packing zero-pads strips to MR and NR, so
-// the micro-kernel never branches on edges; an edge tile is computed into a scratch tile and
-// merged into C by a scalar loop.
+// packed B block (KC·NC·4 = 1 MiB) stays in L2 (2 MiB per core here) across row blocks.
+// Packing zero-pads strips to MR and NR, so the micro-kernel never branches on edges; an edge
+// tile is computed into a scratch tile and merged into C by a scalar loop. A deep k-block
+// matters most: each one ends with a load and store of the C tile, and KC = 512 ran 10-15 %
+// faster than 256 at n = 2048 (MC and NC then sized to keep the blocks above in cache).
 //
-// Why 4×8 (MR×NR): V8's TurboFan issues every load of a loop iteration before the arithmetic
-// that uses it, so an iteration holds all its broadcast A values and B vectors in registers at
-// once, next to the accumulators. x64 gives wasm 15 usable xmm registers: 4×8 needs 8
+// Why 4×8 (MR×NR): V8's TurboFan (Node 20) issues every load of a loop iteration before the
+// arithmetic that uses it, so an iteration holds all its broadcast A values and B vectors in
+// registers at once, next to the accumulators. x64 gives wasm 15 usable xmm registers: 4×8 needs 8
 // accumulators + 4 broadcasts + 2 B vectors + 1 product temporary = 15; 6×8 or 4×12 spill
 // accumulators to the stack on every iteration and run 30-40 % slower (measured), and so does
 // unrolling the k loop (twice the loads in flight). At 4×8 the plain variant runs at the
-// mul+add port limit (the simdPeak figure), the relaxed one at about 85 % of its FMA peak.
+// mul+add port limit (the simdPeak figure), the relaxed one at about 80 % of its FMA peak: its 8
+// accumulators are just enough to cover the FMA latency (4 cycles × 2 per cycle), and 3×12
+// (9 accumulators, 15 registers) measured no better.
 //
 // Nothing here keeps state in linear memory: instances on several threads share the memory,
 // and each thread passes its own scratch area (sgemmScratchBytes() bytes, 16-byte aligned).
@@ -29,11 +33,11 @@ const MR: i32 = 4;
 /** Columns of C per micro-tile: two f32x4 vectors. */
 const NR: i32 = 8;
 /** Depth of a k-block. */
-const KC: i32 = 256;
+const KC: i32 = 512;
 /** Rows of op(A) packed at a time (a multiple of MR). */
-const MC: i32 = 128;
+const MC: i32 = 64;
 /** Columns of op(B) packed at a time (a multiple of NR). */
-const NC: i32 = 1024;
+const NC: i32 = 512;
 
 const PACK_A_BYTES: i32 = MC * KC * 4;
 const PACK_B_BYTES: i32 = KC * NC * 4;
