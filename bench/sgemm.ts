@@ -11,7 +11,7 @@
  * `--experimental-wasm-relaxed-simd` flag Node 20 needs. A part prints one JSON line. Each
  * figure is the median of >= 5 timed runs after warm-up. Development machines are shared: a
  * neighbour's process on one of the two cores halves any 2-thread figure (the slower thread
- * sets the time). So each part waits (up to 60 s) for the CPU to be idle before it starts, the
+ * sets the time). So each part waits (up to 30 s) for the CPU to be idle before it starts, the
  * table names the parts that started while it was not, and with --rounds R the parts run R
  * times interleaved and the best median of each is kept.
  *
@@ -305,9 +305,9 @@ function busyShare(ms: number): number | undefined {
   return 1 - (after.idle - before.idle) / Math.max(1, after.total - before.total);
 }
 
-/** Waits (up to 60 s) until other processes leave the CPU nearly idle; false if they never did. */
+/** Waits (up to 30 s) until other processes leave the CPU nearly idle; false if they never did. */
 function waitForQuiet(): boolean {
-  const deadline = performance.now() + 60_000;
+  const deadline = performance.now() + 30_000;
   for (;;) {
     const busy = busyShare(500);
     if (busy === undefined || busy < 0.1) return true;
