@@ -17,6 +17,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { time } from "./harness.ts";
 
 const FILE = fileURLToPath(import.meta.url);
 
@@ -30,19 +31,10 @@ interface PartResult {
   peak?: number;
 }
 
-/** Median ms of fn after warm-up: >= 3 warm-up calls and 300 ms, then >= 5 timed calls and 1 s. */
+/** Median ms of fn after warm-up (>= 3 calls and 300 ms), over >= 5 timed calls and 1000 ms. */
 async function medianMs(fn: () => unknown): Promise<number> {
-  const warmStart = performance.now();
-  for (let i = 0; i < 3 || performance.now() - warmStart < 300; i++) await fn();
-  const samples: number[] = [];
-  const start = performance.now();
-  while (samples.length < 5 || (performance.now() - start < 1000 && samples.length < 40)) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((x, y) => x - y);
-  return samples[samples.length >> 1]!;
+  const t = await time(fn, { warmup: 3, warmupMs: 300, minRuns: 5, minMs: 1000, maxRuns: 40, yieldBetween: false });
+  return t.medianMs;
 }
 
 function random(n: number, scale = 1): Float32Array {

@@ -4,22 +4,37 @@ export interface Timing {
   runs: number;
 }
 
-/** Runs `fn` until warm, then times at least `minRuns` repetitions (and at least `minMs` in total). */
-export async function time(fn: () => unknown | Promise<unknown>, { warmup = 2, minRuns = 5, minMs = 300 } = {}): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await fn();
+export interface TimeOptions {
+  /** Warm-up calls before timing (at least this many)... */
+  warmup?: number;
+  /** ...and for at least this long. */
+  warmupMs?: number;
+  /** Timed calls: at least `minRuns`, going on until `minMs` have passed, at most `maxRuns`. */
+  minRuns?: number;
+  minMs?: number;
+  maxRuns?: number;
+  /**
+   * Yield a macrotask before each timed call (default true), so FinalizationRegistry
+   * callbacks can free unreachable tensors' buffers: they never run inside a synchronous loop.
+   */
+  yieldBetween?: boolean;
+}
+
+/** Runs `fn` until warm, then returns the median of its timed calls. */
+export async function time(fn: () => unknown | Promise<unknown>, options: TimeOptions = {}): Promise<Timing> {
+  const { warmup = 2, warmupMs = 0, minRuns = 5, minMs = 300, maxRuns = 200, yieldBetween = true } = options;
+  const warmStart = performance.now();
+  for (let i = 0; i < warmup || performance.now() - warmStart < warmupMs; i++) await fn();
   const samples: number[] = [];
   const start = performance.now();
-  while (samples.length < minRuns || performance.now() - start < minMs) {
-    // A macrotask between runs lets FinalizationRegistry callbacks free unreachable
-    // tensors' buffers (they never run inside a synchronous loop).
-    await new Promise((r) => setTimeout(r, 0));
+  while (samples.length < minRuns || (performance.now() - start < minMs && samples.length < maxRuns)) {
+    if (yieldBetween) await new Promise((r) => setTimeout(r, 0));
     const t0 = performance.now();
     await fn();
     samples.push(performance.now() - t0);
-    if (samples.length >= 200) break;
   }
   samples.sort((a, b) => a - b);
-  return { medianMs: samples[Math.floor(samples.length / 2)]!, runs: samples.length };
+  return { medianMs: samples[samples.length >> 1]!, runs: samples.length };
 }
 
 export interface Row {

@@ -26,6 +26,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { RELAXED_WASM, SIMD_WASM } from "../src/backends/wasm/generated/binaries.ts";
+import { time } from "./harness.ts";
 
 const FILE = fileURLToPath(import.meta.url);
 
@@ -36,19 +37,10 @@ interface PartResult {
   peak?: number;
 }
 
-/** Median ms of fn after warm-up: >= 3 warm-up runs and 150 ms, then >= 5 timed runs and 500 ms. */
+/** Median ms of fn after warm-up (>= 3 calls and 150 ms), over >= 5 timed calls and 500 ms. */
 async function medianMs(fn: () => unknown): Promise<number> {
-  const warmStart = performance.now();
-  for (let i = 0; i < 3 || performance.now() - warmStart < 150; i++) await fn();
-  const samples: number[] = [];
-  const start = performance.now();
-  while (samples.length < 5 || (performance.now() - start < 500 && samples.length < 50)) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((x, y) => x - y);
-  return samples[samples.length >> 1]!;
+  const t = await time(fn, { warmup: 3, warmupMs: 150, minRuns: 5, minMs: 500, maxRuns: 50, yieldBetween: false });
+  return t.medianMs;
 }
 
 const gflops = (n: number, ms: number) => (2 * n ** 3) / ms / 1e6;
