@@ -15,6 +15,9 @@ import type { Tensor } from "../core/tensor.ts";
 import { ValueError } from "../core/errors.ts";
 import { noGrad } from "../autograd/grad-mode.ts";
 import { cat } from "../ops/defs/shape.ts";
+import { defaultGenerator, type Generator } from "../core/random.ts";
+import { fileSystem } from "../io/fs.ts";
+import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.ts";
 import type { Module, StateDict } from "../nn/module.ts";
 import type { Metric } from "./metrics.ts";
 import { ProgressBar, type ProgressOptions } from "./progress.ts";
@@ -57,6 +60,17 @@ export interface TrainerOptions {
   progress?: ProgressOptions | false;
   /** Called between backward and the optimizer step (gradient clipping goes here). */
   afterBackward?: (model: Module) => void;
+  /** Random generators whose state checkpoints keep (default: the default generator). */
+  generators?: Generator[];
+}
+
+export interface CheckpointOptions {
+  /** The file (safetensors) written atomically after every `every` epochs. */
+  path: string;
+  /** Continue from the file when it exists (default true). */
+  resume?: boolean;
+  /** Save every this many epochs (default 1); the last epoch is always saved. */
+  every?: number;
 }
 
 export interface FitOptions {
@@ -64,6 +78,8 @@ export interface FitOptions {
   valData?: BatchSource;
   /** Epoch to start from (0-based count of epochs already done), e.g. after resuming. */
   initialEpoch?: number;
+  /** Save (and resume from) a checkpoint file. */
+  checkpoint?: CheckpointOptions;
 }
 
 /** Lets the event loop run (finalizers, I/O, workers) without the 4 ms clamp of nested timers. */
@@ -136,6 +152,8 @@ export class Trainer implements TrainerHandle {
     if (!Number.isInteger(options.epochs) || options.epochs < 0) throw new ValueError(`fit: epochs must be a non-negative integer, got ${options.epochs}`);
     this.stopTraining = false;
     if (options.initialEpoch !== undefined) this.epoch = options.initialEpoch;
+    const ckpt = options.checkpoint;
+    if (ckpt && (ckpt.resume ?? true) && (await (await fileSystem("checkpoints")).exists(ckpt.path))) await this.loadCheckpoint(ckpt.path);
     await this.#emit("onTrainBegin", this);
     while (this.epoch < options.epochs && !this.stopTraining) {
       const epoch = this.epoch + 1;
@@ -152,6 +170,7 @@ export class Trainer implements TrainerHandle {
       }
       this.epoch = epoch;
       await this.#emit("onEpochEnd", epoch, logs, this);
+      if (ckpt && (epoch % (ckpt.every ?? 1) === 0 || epoch === options.epochs || this.stopTraining)) await this.saveCheckpoint(ckpt.path);
     }
     await this.#emit("onTrainEnd", this.history, this);
     return this.history;
@@ -198,6 +217,50 @@ export class Trainer implements TrainerHandle {
     const logs: Record<string, number> = { loss };
     for (const m of this.metrics) logs[m.name] = m.compute();
     return logs;
+  }
+
+  /** Everything a resumed run needs: model, optimizer, scheduler, RNG states, epoch, step and history. */
+  checkpointState(): Record<string, unknown> {
+    return {
+      model: this.model.stateDict(),
+      optimizer: this.optimizer.stateDict(),
+      scheduler: this.scheduler?.stateDict() ?? null,
+      rng: (this.options.generators ?? [defaultGenerator]).map((g) => g.getState()),
+      epoch: this.epoch,
+      step: this.step,
+      history: this.history,
+    };
+  }
+
+  /** Restores what `checkpointState` captured. */
+  restoreCheckpointState(state: Record<string, unknown>): void {
+    this.model.loadStateDict(state.model as StateDict);
+    this.optimizer.loadStateDict(state.optimizer as never);
+    if (this.scheduler && state.scheduler) this.scheduler.loadStateDict(state.scheduler as never);
+    const gens = this.options.generators ?? [defaultGenerator];
+    const rng = (state.rng as Uint8Array[] | undefined) ?? [];
+    gens.forEach((g, i) => rng[i] && g.setState(rng[i]));
+    this.epoch = Number(state.epoch ?? 0);
+    this.step = Number(state.step ?? 0);
+    if (state.history) this.history = state.history as History;
+  }
+
+  /** The checkpoint as safetensors bytes. */
+  checkpointBytes(): Uint8Array {
+    return encodeCheckpoint(this.checkpointState());
+  }
+
+  restoreCheckpointBytes(bytes: Uint8Array, fileName?: string): void {
+    this.restoreCheckpointState(decodeCheckpoint(bytes, fileName));
+  }
+
+  /** Writes the checkpoint to `path` through a temporary file and a rename (never a half-written file). */
+  async saveCheckpoint(path: string): Promise<void> {
+    await (await fileSystem("saving checkpoints")).writeFileAtomic(path, this.checkpointBytes());
+  }
+
+  async loadCheckpoint(path: string): Promise<void> {
+    this.restoreCheckpointBytes(await (await fileSystem("loading checkpoints")).readFile(path), path);
   }
 
   /** Mean loss and the metrics over `data`, in eval mode without gradients. */

@@ -145,3 +145,42 @@ test("ProgressBar prints a few plain lines per epoch with ETA", () => {
   assert.match(lines[0]!, /^epoch 1\/1 \| 5\/10 \| loss 0.2000 \| \d+ samples\/s \| ETA 0:00$/);
   assert.match(lines[1]!, /^epoch 1\/1 \| 10\/10 \| loss 0.1000 \| \d+ samples\/s \| 0:00$/);
 });
+
+test("checkpoints: resuming from the file continues exactly where an uninterrupted run goes", async () => {
+  const { mkdtempSync, readdirSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { decodeCheckpoint, encodeCheckpoint } = await import("../../src/train/index.ts");
+  const { FormatError } = await import("../../src/index.ts");
+  const { x, y } = blobs(96);
+  const data = batches(x, y, 32);
+  const make = () => {
+    const model = new Logistic();
+    return new Trainer({ model, optimizer: new TinySgd(model.parameters(), 0.3), lossFn: crossEntropy, progress: false });
+  };
+  const straight = make();
+  await straight.fit(data, { epochs: 4 });
+
+  const dir = mkdtempSync(join(tmpdir(), "concord-ckpt-"));
+  const path = join(dir, "run.safetensors");
+  const first = make();
+  await first.fit(data, { epochs: 2, checkpoint: { path } });
+  const resumed = make();
+  await resumed.fit(data, { epochs: 4, checkpoint: { path } });
+  assert.equal(resumed.epoch, 4);
+  assert.equal(resumed.step, 12);
+  assert.deepEqual(resumed.history.epochs, [1, 2, 3, 4]);
+  for (const [k, v] of Object.entries(straight.model.stateDict())) assert.deepEqual(resumed.model.stateDict()[k]!.toArray(), v.toArray(), k);
+  assert.deepEqual(readdirSync(dir), ["run.safetensors"], "no temporary files left behind");
+
+  const nested = { a: [1, Number.NaN, { $weird: 2 }], b: new Map([["k", tensor([1, 2])]]), c: 5n, d: new Uint8Array([7, 8]) };
+  const back = decodeCheckpoint(encodeCheckpoint(nested)) as typeof nested;
+  assert.ok(Number.isNaN(back.a[1] as number));
+  assert.deepEqual(back.a[2], { $weird: 2 });
+  assert.deepEqual(back.b.get("k")!.toArray(), [1n, 2n]);
+  assert.equal(back.c, 5n);
+  assert.deepEqual([...back.d], [7, 8]);
+  const { save } = await import("../../src/formats/safetensors/index.ts");
+  writeFileSync(join(dir, "plain.safetensors"), save({ w: tensor([1]) }));
+  await assert.rejects(make().loadCheckpoint(join(dir, "plain.safetensors")), (e: Error) => e instanceof FormatError && /not a concord checkpoint/.test(e.message));
+});
