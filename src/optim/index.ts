@@ -21,3 +21,4 @@ export { Adagrad, type AdagradOptions, type AdagradState } from "./adagrad.ts";
 export { Adamax, type AdamaxOptions, type AdamaxState } from "./adamax.ts";
 export { NAdam, RAdam, type NAdamOptions, type RAdamOptions, type NAdamState, type RAdamState } from "./nadam.ts";
 export * as functional from "./functional/index.ts";
+export { clipGradNorm_, clipGradValue_ } from "./clip.ts";
