@@ -60,5 +60,6 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/gr
 export { backward, grad, type BackwardOptions, type GradOptions } from "./autograd/backward.ts";
 export * as nn from "./nn/index.ts";
 export * as train from "./train/index.ts";
+export * as optim from "./optim/index.ts";
 export { getBackend, setBackend, backendInfo, configureWasmBackend, ready } from "./backends/index.ts";
 export { fallbackCounts, profileOps, type OpProfile } from "./backends/dispatch.ts";
