@@ -61,5 +61,7 @@ export { backward, grad, type BackwardOptions, type GradOptions } from "./autogr
 export * as nn from "./nn/index.ts";
 export * as train from "./train/index.ts";
 export * as optim from "./optim/index.ts";
+export * as onnx from "./formats/onnx/index.ts";
+export * as safetensors from "./formats/safetensors/index.ts";
 export { getBackend, setBackend, backendInfo, configureWasmBackend, ready } from "./backends/index.ts";
 export { fallbackCounts, profileOps, type OpProfile } from "./backends/dispatch.ts";
