@@ -58,5 +58,7 @@ export {
 } from "./ops/composite/activation.ts";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.ts";
 export { backward, grad, type BackwardOptions, type GradOptions } from "./autograd/backward.ts";
+export * as nn from "./nn/index.ts";
+export * as train from "./train/index.ts";
 export { getBackend, setBackend, backendInfo, configureWasmBackend, ready } from "./backends/index.ts";
 export { fallbackCounts, profileOps, type OpProfile } from "./backends/dispatch.ts";
