@@ -4,6 +4,7 @@ import type { Tensor } from "../../core/tensor.ts";
 import { tensorFromBytes } from "../tensor-bytes.ts";
 import { TO_CONCORD } from "./dtypes.ts";
 import { readHeader } from "./header.ts";
+import { setOwn } from "../own-record.ts";
 
 export interface LoadOptions {
   /** Named in error messages. */
@@ -42,7 +43,7 @@ export function load(bytes: Uint8Array, options: LoadOptions = {}): Safetensors 
         `${options.fileName !== undefined ? options.fileName + ": " : ""}tensor '${e.name}' has dtype ${e.dtype}, which concord does not support`,
       );
     const data = bytes.subarray(header.dataStart + e.dataOffsets[0], header.dataStart + e.dataOffsets[1]);
-    tensors[e.name] = tensorFromBytes(data, dtype, e.shape, { copy: options.copy ?? false });
+    setOwn(tensors, e.name, tensorFromBytes(data, dtype, e.shape, { copy: options.copy ?? false }));
   }
   return { tensors, metadata: { ...header.metadata } };
 }
