@@ -96,6 +96,7 @@ const bad: [string, () => Uint8Array, RegExp][] = [
   ["bad fortran flag", () => npy(dict("<f4", "(1,)", "1"), 4), /fortran_order must be True or False/],
   ["unterminated string", () => npy("{'descr: 1}", 4), /unterminated string/],
   ["trailing text", () => npy(dict("<f4", "(1,)") + " x", 4), /unexpected text after the dict/],
+  ["duplicate key", () => npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'shape': (1,)}", 4), /duplicate key 'shape'/],
   ["huge shape", () => npy(dict("<f8", "(4294967296, 4294967296)"), 8), /too large/],
 ];
 for (const [what, make, message] of bad) {

@@ -81,6 +81,7 @@ class LiteralParser {
       const key = this.value(depth + 1);
       if (typeof key !== "string") this.fail("header: dict keys must be strings");
       this.expect(":");
+      if (Object.prototype.hasOwnProperty.call(out, key as string)) this.fail(`header: duplicate key '${key}'`);
       Object.defineProperty(out, key as string, { value: this.value(depth + 1), enumerable: true });
       if (this.peek() === ",") this.pos++;
       else if (this.peek() !== "}") this.fail(`header: expected ',' or '}' at character ${this.pos}`);
