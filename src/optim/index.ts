@@ -22,3 +22,9 @@ export { Adamax, type AdamaxOptions, type AdamaxState } from "./adamax.ts";
 export { NAdam, RAdam, type NAdamOptions, type RAdamOptions, type NAdamState, type RAdamState } from "./nadam.ts";
 export * as functional from "./functional/index.ts";
 export { clipGradNorm_, clipGradValue_ } from "./clip.ts";
+export * as lrScheduler from "./lr-scheduler/index.ts";
+export {
+  LRScheduler, StepLR, MultiStepLR, ExponentialLR, LinearLR, LambdaLR, CosineAnnealingLR, CosineAnnealingWarmRestarts,
+  OneCycleLR, SequentialLR, ReduceLROnPlateau, type Scheduler, type SchedulableOptimizer, type ScheduledGroup, type LrLambda,
+  type OneCycleLROptions, type ReduceLROnPlateauOptions,
+} from "./lr-scheduler/index.ts";
