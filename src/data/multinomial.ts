@@ -3,7 +3,7 @@
  * exactly as PyTorch 1.13 does (aten/src/ATen/native/Distributions.cpp and
  * cpu/MultinomialKernel.cpp):
  *
- * - without replacement, or one sample: q_i ~ Exp(1) as -log(1 - u_i) with u_i a 53-bit
+ * - without replacement: q_i ~ Exp(1) as -log(1 - u_i) with u_i a 53-bit
  *   uniform double, then the indices of the largest w_i / q_i (argmax for one sample, topk
  *   for several — the Gumbel-max trick);
  * - with replacement: the cumulative sums of the weights divided by their total, the last
@@ -38,7 +38,7 @@ export function multinomial(weights: Float64Array, numSamples: number, replaceme
   if (!replacement && numSamples > n)
     throw new ValueError(`multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement (${numSamples} > ${n})`);
   checkWeights(weights);
-  if (!replacement || numSamples === 1) {
+  if (!replacement) {
     const keys = new Float64Array(n);
     for (let i = 0; i < n; i++) keys[i] = weights[i]! / -log(1 - uniformDouble(gen));
     const order = Array.from({ length: n }, (_, i) => i);
