@@ -130,7 +130,7 @@ export function fuzz(name: string, valid: Uint8Array, parse: (bytes: Uint8Array)
   const original = Uint8Array.from(valid); // also turns a Node Buffer into a plain array
   const stats: FuzzStats = { iterations, accepted: 0, rejected: 0, errors: {} };
   for (let i = 0; i < iterations; i++) {
-    let bytes = original;
+    let bytes: Uint8Array = original;
     const steps: string[] = [];
     const count = 1 + int(rand, 4);
     for (let k = 0; k < count && bytes.length > 0; k++) {
