@@ -58,7 +58,7 @@ const MUTATIONS: readonly Mutation[] = [
   (b, r) => {
     const at = int(r, b.length);
     const bit = int(r, 8);
-    const out = b.slice();
+    const out = Uint8Array.from(b);
     out[at]! ^= 1 << bit;
     return { bytes: out, what: `flip bit ${bit} of byte ${at}` };
   },
@@ -66,13 +66,13 @@ const MUTATIONS: readonly Mutation[] = [
     const at = int(r, b.length);
     const specials = [0x00, 0xff, 0x7f, 0x80, 0x01];
     const value = r() < 0.5 ? specials[int(r, specials.length)]! : int(r, 256);
-    const out = b.slice();
+    const out = Uint8Array.from(b);
     out[at] = value;
     return { bytes: out, what: `set byte ${at} to ${value}` };
   },
   (b, r) => {
     const length = int(r, b.length);
-    return { bytes: b.slice(0, length), what: `truncate to ${length}` };
+    return { bytes: Uint8Array.from(b.subarray(0, length)), what: `truncate to ${length}` };
   },
   (b, r) => {
     const from = int(r, b.length);
@@ -96,16 +96,16 @@ const MUTATIONS: readonly Mutation[] = [
     const from = int(r, b.length);
     const to = int(r, b.length);
     const length = Math.min(1 + int(r, 64), b.length - from, b.length - to);
-    const out = b.slice();
+    const out = Uint8Array.from(b);
     out.copyWithin(to, from, from + length);
     return { bytes: out, what: `copy ${length} bytes from ${from} over ${to}` };
   },
   (b, r) => {
     const width = [2, 4, 8][int(r, 3)]!;
-    if (b.length < width) return { bytes: b.slice(0, 0), what: "truncate to 0" };
+    if (b.length < width) return { bytes: new Uint8Array(0), what: "truncate to 0" };
     const at = int(r, b.length - width + 1);
     const value = HUGE[int(r, HUGE.length)]! & ((1n << BigInt(8 * width)) - 1n);
-    const out = b.slice();
+    const out = Uint8Array.from(b);
     for (let i = 0; i < width; i++) out[at + i] = Number((value >> BigInt(8 * i)) & 0xffn);
     return { bytes: out, what: `write ${width}-byte integer ${value} at ${at}` };
   },
@@ -127,9 +127,10 @@ export function fuzz(name: string, valid: Uint8Array, parse: (bytes: Uint8Array)
   const timeBudget = options.timeBudgetMs ?? 2000;
   const allocBudget = options.allocBudgetBytes ?? 64 * 2 ** 20 + 64 * valid.length;
   const rand = prng(seed);
+  const original = Uint8Array.from(valid); // also turns a Node Buffer into a plain array
   const stats: FuzzStats = { iterations, accepted: 0, rejected: 0, errors: {} };
   for (let i = 0; i < iterations; i++) {
-    let bytes = valid;
+    let bytes: Uint8Array = original;
     const steps: string[] = [];
     const count = 1 + int(rand, 4);
     for (let k = 0; k < count && bytes.length > 0; k++) {
