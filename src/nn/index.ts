@@ -2,3 +2,6 @@
 export { Module, pytorchName, type StateDict, type LoadStateDictResult, type RemovableHandle, type ForwardHook, type ForwardPreHook } from "./module.ts";
 export { Parameter, isParameter } from "./parameter.ts";
 export { Sequential, ModuleList, ModuleDict } from "./containers.ts";
+export { RNNBase, RNN, LSTM, GRU, type RNNOptions, type ElmanRNNOptions, type LSTMOptions } from "./layers/rnn.ts";
+export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions } from "./layers/rnn-cell.ts";
+export * as functional from "./functional/index.ts";
