@@ -1,7 +1,7 @@
 /** Adam and AdamW, as torch.optim.Adam and torch.optim.AdamW (PyTorch 1.13). */
 import type { Tensor } from "../core/tensor.ts";
 import { zerosLike } from "../ops/creation.ts";
-import { checkBetas, checkLr, checkNonNegative } from "./checks.ts";
+import { checkAdamLike } from "./checks.ts";
 import { adam } from "./functional/adam.ts";
 import { adamw } from "./functional/adamw.ts";
 import { Optimizer, withGrads, type GroupLayout, type ParamGroup, type ParamGroupSpec, type StateKind } from "./optimizer.ts";
@@ -31,13 +31,6 @@ function resolve(options: AdamOptions, weightDecay: number): Required<AdamOption
     lr: options.lr ?? 1e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8,
     weightDecay: options.weightDecay ?? weightDecay, amsgrad: options.amsgrad ?? false, maximize: options.maximize ?? false,
   };
-}
-
-function checkAdam(o: Required<AdamOptions>): void {
-  checkLr(o.lr);
-  checkNonNegative(o.eps, "Invalid epsilon value");
-  checkBetas(o.betas);
-  checkNonNegative(o.weightDecay, "Invalid weight_decay value");
 }
 
 /** The buffers of one group's parameters that have gradients, created on first use. */
@@ -81,7 +74,7 @@ export class Adam extends Optimizer<Required<AdamOptions>, AdamState> {
   }
 
   protected checkOptions(o: Required<AdamOptions>): void {
-    checkAdam(o);
+    checkAdamLike(o);
   }
 
   protected updateGroup(group: ParamGroup<Required<AdamOptions>>): void {
@@ -106,7 +99,7 @@ export class AdamW extends Optimizer<Required<AdamOptions>, AdamState> {
   }
 
   protected checkOptions(o: Required<AdamOptions>): void {
-    checkAdam(o);
+    checkAdamLike(o);
   }
 
   protected updateGroup(group: ParamGroup<Required<AdamOptions>>): void {

@@ -1,7 +1,7 @@
 /** Adamax, as torch.optim.Adamax (PyTorch 1.13). */
 import type { Tensor } from "../core/tensor.ts";
 import { zerosLike } from "../ops/creation.ts";
-import { checkBetas, checkLr, checkNonNegative } from "./checks.ts";
+import { checkAdamLike } from "./checks.ts";
 import { adamax } from "./functional/adamax.ts";
 import { Optimizer, withGrads, type GroupLayout, type ParamGroup, type ParamGroupSpec, type StateKind } from "./optimizer.ts";
 import { stepCounter } from "./step-counter.ts";
@@ -37,10 +37,7 @@ export class Adamax extends Optimizer<Required<AdamaxOptions>, AdamaxState> {
   }
 
   protected checkOptions(o: Required<AdamaxOptions>): void {
-    checkLr(o.lr);
-    checkNonNegative(o.eps, "Invalid epsilon value");
-    checkBetas(o.betas);
-    checkNonNegative(o.weightDecay, "Invalid weight_decay value");
+    checkAdamLike(o);
   }
 
   protected updateGroup(group: ParamGroup<Required<AdamaxOptions>>): void {

@@ -17,3 +17,11 @@ export function checkBetas(betas: readonly [number, number]): void {
     if (!(typeof b === "number" && 0 <= b && b < 1)) throw new ValueError(`Invalid beta parameter at index ${i}: ${b}`);
   });
 }
+
+/** The checks of the Adam family (Adam, AdamW, Adamax, NAdam, RAdam), in PyTorch's order. */
+export function checkAdamLike(o: { lr: number; eps: number; betas: readonly [number, number]; weightDecay: number }): void {
+  checkLr(o.lr);
+  checkNonNegative(o.eps, "Invalid epsilon value");
+  checkBetas(o.betas);
+  checkNonNegative(o.weightDecay, "Invalid weight_decay value");
+}

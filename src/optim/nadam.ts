@@ -1,9 +1,8 @@
-/** NAdam and RAdam, as torch.optim.NAdam and torch.optim.RAdam (PyTorch 1.13). */
+/** NAdam, as torch.optim.NAdam (PyTorch 1.13). */
 import type { Tensor } from "../core/tensor.ts";
 import { ones, zerosLike } from "../ops/creation.ts";
-import { checkBetas, checkLr, checkNonNegative } from "./checks.ts";
+import { checkAdamLike, checkNonNegative } from "./checks.ts";
 import { nadam } from "./functional/nadam.ts";
-import { radam } from "./functional/radam.ts";
 import { Optimizer, withGrads, type GroupLayout, type ParamGroup, type ParamGroupSpec, type StateKind } from "./optimizer.ts";
 import { stepCounter } from "./step-counter.ts";
 
@@ -20,26 +19,7 @@ export interface NAdamOptions {
   momentumDecay?: number;
 }
 
-export interface RAdamOptions {
-  /** Learning rate (default 1e-3). */
-  lr?: number;
-  /** Decay rates (β₁, β₂) (default [0.9, 0.999]). */
-  betas?: [number, number];
-  /** Added to the denominator (default 1e-8). */
-  eps?: number;
-  /** L2 penalty λ (default 0). */
-  weightDecay?: number;
-}
-
 export type NAdamState = { step: Tensor; mu_product: Tensor; exp_avg: Tensor; exp_avg_sq: Tensor };
-export type RAdamState = { step: Tensor; exp_avg: Tensor; exp_avg_sq: Tensor };
-
-function checkCommon(o: Required<RAdamOptions>): void {
-  checkLr(o.lr);
-  checkNonNegative(o.eps, "Invalid epsilon value");
-  checkBetas(o.betas);
-  checkNonNegative(o.weightDecay, "Invalid weight_decay value");
-}
 
 /** NAdam: Adam with Nesterov momentum (Dozat; see `functional/nadam.ts`). */
 export class NAdam extends Optimizer<Required<NAdamOptions>, NAdamState> {
@@ -57,7 +37,7 @@ export class NAdam extends Optimizer<Required<NAdamOptions>, NAdamState> {
   }
 
   protected checkOptions(o: Required<NAdamOptions>): void {
-    checkCommon(o);
+    checkAdamLike(o);
     checkNonNegative(o.momentumDecay, "Invalid momentum_decay value");
   }
 
@@ -76,38 +56,5 @@ export class NAdam extends Optimizer<Required<NAdamOptions>, NAdamState> {
       params, grads, states.map((s) => s.exp_avg), states.map((s) => s.exp_avg_sq), states.map((s) => s.mu_product),
       states.map((s) => s.step), { ...group, beta1, beta2 },
     );
-  }
-}
-
-/** RAdam: Adam with a rectified adaptive learning rate (Liu et al.; see `functional/radam.ts`). */
-export class RAdam extends Optimizer<Required<RAdamOptions>, RAdamState> {
-  protected readonly layout: GroupLayout = {
-    keys: ["lr", "betas", "eps", "weight_decay", "foreach"],
-    fixed: { foreach: null },
-  };
-  protected readonly stateKinds: Record<string, StateKind> = { step: "scalar", exp_avg: "param", exp_avg_sq: "param" };
-
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<Required<RAdamOptions>>>, options: RAdamOptions = {}) {
-    super(params, {
-      lr: options.lr ?? 1e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? 0,
-    });
-  }
-
-  protected checkOptions(o: Required<RAdamOptions>): void {
-    checkCommon(o);
-  }
-
-  protected updateGroup(group: ParamGroup<Required<RAdamOptions>>): void {
-    const { params, grads } = withGrads(group);
-    const states = params.map((p) => {
-      let s = this.state.get(p);
-      if (s === undefined) {
-        s = { step: stepCounter(), exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
-        this.state.set(p, s);
-      }
-      return s;
-    });
-    const [beta1, beta2] = group.betas;
-    radam(params, grads, states.map((s) => s.exp_avg), states.map((s) => s.exp_avg_sq), states.map((s) => s.step), { ...group, beta1, beta2 });
   }
 }
