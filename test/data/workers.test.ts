@@ -8,7 +8,9 @@ import { arange, Generator, getBackend, randn, setBackend, type Tensor } from ".
 import { decodeValue, encodeValue } from "../../src/data/worker/messages.ts";
 import { payloadToTensor, tensorToShared } from "../../src/data/worker/shared-tensor.ts";
 import { ConcatDataset, DataLoader, MNIST, Subset, TensorDataset, WorkerError, type Dataset } from "../../src/data/index.ts";
-import { Compose, Normalize, ToTensor } from "../../src/data/transforms/index.ts";
+import { Compose, Normalize, RandomCrop, RandomHorizontalFlip, ToTensor } from "../../src/data/transforms/index.ts";
+import { ImageDataset } from "../../src/data/image-dataset.ts";
+import { drawSeed } from "../../src/data/samplers.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
 import { SHARED_DATA } from "./shared-data.ts";
 import { SeedProbe } from "./worker-modules/seed-probe.ts";
@@ -65,6 +67,31 @@ describe("DataLoader workers", () => {
       const expected = c.batches.map((b) => ({ ...b, index: b.index.map(BigInt), worker: b.worker.map(BigInt) }));
       assert.deepEqual(got, expected);
     }
+  });
+
+  test("random transforms in workers draw from base_seed + worker id (a batch per worker, round-robin)", async () => {
+    const images = arange(12 * 64).remainder(251).to("uint8").view([12, 8, 8]);
+    const transformFor = (g?: Generator) =>
+      new Compose([new RandomCrop(6, { padding: 1, ...(g ? { generator: g } : {}) }), new RandomHorizontalFlip(0.5, g)]);
+    const ds = new ImageDataset(images, arange(12), { transform: transformFor() });
+    const got = await collect(new DataLoader<[Tensor, unknown], Tensor[]>(ds, { batchSize: 3, numWorkers: 2, generator: new Generator(9) }));
+    const base = drawSeed(new Generator(9));
+    const perWorker = [transformFor(new Generator(base)), transformFor(new Generator(base + 1n))];
+    assert.equal(got.length, 4);
+    got.forEach(([x], k) => {
+      const expected = [0, 1, 2].map((j) => perWorker[k % 2]!.forward(images.index(3 * k + j).unsqueeze(0)).toArray());
+      assert.deepEqual(x!.toArray(), expected, `batch ${k}`);
+    });
+  });
+
+  test("workerInit runs in each worker before its first batch", async () => {
+    const loader = new DataLoader<unknown, Record<string, Tensor>>(new SeedProbe(4), {
+      batchSize: 1,
+      numWorkers: 2,
+      workerInit: new URL("./worker-modules/init.ts", import.meta.url),
+    });
+    const seeds = (await collect(loader)).map((b) => b.seed!.item());
+    assert.deepEqual(seeds, [1000n, 1001n, 1000n, 1001n]);
   });
 
   test("a worker's error rejects the iteration with its message, in order; the workers are then ended", async () => {
