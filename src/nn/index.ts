@@ -5,3 +5,5 @@ export { Sequential, ModuleList, ModuleDict } from "./containers.ts";
 export { RNNBase, RNN, LSTM, GRU, type RNNOptions, type ElmanRNNOptions, type LSTMOptions } from "./layers/rnn.ts";
 export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions } from "./layers/rnn-cell.ts";
 export * as functional from "./functional/index.ts";
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions } from "./layers/upsample.ts";
+export { PixelShuffle, PixelUnshuffle } from "./layers/pixel-shuffle.ts";

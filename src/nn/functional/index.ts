@@ -1,2 +1,4 @@
 /** nn.functional: the layers' computations as functions. */
 export { rnnTanhCell, rnnReluCell, lstmCell, gruCell } from "./rnn.ts";
+export { interpolate, type InterpolateMode, type InterpolateOptions } from "./interpolate.ts";
+export { pixelShuffle, pixelUnshuffle } from "./pixel-shuffle.ts";
