@@ -5,6 +5,7 @@
 import "../../../ops/methods.ts";
 import "../../../autograd/methods.ts";
 import type { OpResolver } from "../../../graph/interpreter.ts";
+import { attentionOps } from "./attention.ts";
 import { controlOps } from "./control.ts";
 import { elementwiseOps } from "./elementwise.ts";
 import { indexingOps } from "./indexing.ts";
@@ -15,7 +16,7 @@ import { reduceOps } from "./reduce.ts";
 import { buildTable, resolveIn } from "./table.ts";
 import { tensorOps } from "./tensor.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => resolveIn(table, domain, opType, version);
