@@ -4,11 +4,14 @@ import { ValueError } from "../core/errors.ts";
 import { flattenTensors, loadBytes } from "../formats/index.ts";
 import * as safetensors from "../formats/safetensors/index.ts";
 import * as npy from "../formats/npy/index.ts";
+import * as pytorch from "../formats/pytorch/index.ts";
 import { formatBytes, type CliIo } from "./io.ts";
 
 const WRITERS: Record<string, (tensors: ReturnType<typeof flattenTensors>) => Uint8Array> = {
   ".safetensors": (t) => safetensors.save(t),
   ".npz": (t) => npy.saveNpz(t),
+  ".pt": (t) => pytorch.save(t),
+  ".pth": (t) => pytorch.save(t),
 };
 
 function extension(path: string): string {
@@ -25,9 +28,4 @@ export async function convertCommand(input: string, output: string, io: CliIo): 
   const bytes = writer(tensors);
   await writeFile(output, bytes);
   io.out(`${output}: ${Object.keys(tensors).length} tensors, ${formatBytes(bytes.length)}\n`);
-}
-
-/** Lets other modules add writers (the PyTorch writer registers ".pt" and ".pth"). */
-export function registerWriter(ext: string, write: (tensors: ReturnType<typeof flattenTensors>) => Uint8Array): void {
-  WRITERS[ext] = write;
 }

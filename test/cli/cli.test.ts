@@ -95,6 +95,11 @@ test("convert moves tensors between safetensors and npz", async () => {
   const st2 = join(dir, "again.safetensors");
   assert.equal((await cli("convert", npz, st2)).code, 0);
   assert.deepEqual(safetensors.load(new Uint8Array(readFileSync(st2))).tensors["fc.bias"]!.toArray(), [0.5, -0.5]);
+  const pt = join(dir, "weights.pt");
+  assert.equal((await cli("convert", st2, pt)).code, 0);
+  const inspected = JSON.parse((await cli("inspect", "--json", pt)).out) as { format: string; tensors: { name: string; dtype: string; shape: number[] }[] };
+  assert.equal(inspected.format, "pytorch");
+  assert.deepEqual(inspected.tensors.find((t) => t.name === "fc.weight"), { name: "fc.weight", dtype: "float32", shape: [2, 2] });
   const bad = await cli("convert", st, join(dir, "x.txt"));
   assert.equal(bad.code, 1);
   assert.match(bad.err, /cannot write '\.txt'/);
