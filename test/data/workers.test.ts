@@ -141,6 +141,16 @@ describe("DataLoader workers", () => {
     }
   });
 
+  test("a custom collate runs in the main thread on the samples the workers send", async () => {
+    const ds = new TensorDataset(arange(10), arange(10).mul(3));
+    const loader = new DataLoader<Tensor[], number[]>(ds, {
+      batchSize: 4,
+      numWorkers: 2,
+      collate: (samples) => samples.map(([a, b]) => Number(a!.item()) + Number(b!.item())),
+    });
+    assert.deepEqual(await collect(loader), [[0, 4, 8, 12], [16, 20, 24, 28], [32, 36]]);
+  });
+
   test("persistent workers serve several epochs until close()", async () => {
     const ds = new TensorDataset(arange(10));
     const loader = new DataLoader<Tensor[], Tensor[]>(ds, { batchSize: 3, numWorkers: 2, persistentWorkers: true });
