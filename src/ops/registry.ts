@@ -19,6 +19,7 @@ import { linalgOps } from "./defs/linalg.ts";
 import { convOps } from "./defs/conv.ts";
 import { poolOps } from "./defs/pool.ts";
 import { normOps } from "./defs/norm.ts";
+import { optimStepOps } from "./defs/optim-step.ts";
 
 export const ops = {
   ...unaryOps,
@@ -37,6 +38,7 @@ export const ops = {
   ...convOps,
   ...poolOps,
   ...normOps,
+  ...optimStepOps,
 };
 
 export type Ops = typeof ops;

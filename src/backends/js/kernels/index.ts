@@ -16,6 +16,7 @@ import { linalgKernels } from "./linalg.ts";
 import { convKernels } from "./conv.ts";
 import { poolKernels } from "./pool.ts";
 import { normKernels } from "./norm.ts";
+import { optimStepKernels } from "./optim-step.ts";
 
 export const jsKernels: JsKernelTable = {
   ...unaryKernels,
@@ -31,4 +32,5 @@ export const jsKernels: JsKernelTable = {
   ...convKernels,
   ...poolKernels,
   ...normKernels,
+  ...optimStepKernels,
 };
