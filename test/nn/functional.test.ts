@@ -56,6 +56,9 @@ const checks: [string, () => [(...xs: Tensor[]) => Tensor, Tensor[]], boolean?][
   ["tripletMarginLoss swap", () => [(a, p, n) => F.tripletMarginLoss(a, p, n, { swap: true, margin: 3 }), [x64([4, 3]), x64([4, 3]), x64([4, 3])]]],
   ["tripletMarginLoss p=3", () => [(a, p, n) => F.tripletMarginLoss(a, p, n, { p: 3, margin: 3 }), [x64([4, 3]), x64([4, 3]), x64([4, 3])]]],
   ["embedding", () => [(w) => F.embedding(tensor([[0, 2], [2, 3]]), w).mul(w.sum()), [x64([4, 3])]], true],
+  ["embeddingBag mean with padding", () => [(w) => F.embeddingBag(tensor([0, 1, 3, 3, 2]), w, { offsets: tensor([0, 2, 2]), paddingIdx: 1 }), [x64([4, 3])]], true],
+  ["embeddingBag max", () => [(w) => F.embeddingBag(tensor([[0, 1, 3], [2, 2, 1]]), w, { mode: "max" }), [x64([4, 3])]]],
+  ["embeddingBag sum, per-sample weights", () => [(w, s) => F.embeddingBag(tensor([0, 1, 3, 2]), w, { offsets: tensor([0, 1]), mode: "sum", perSampleWeights: s }), [x64([4, 3]), x64([4])]], true],
   ["dropout (fixed mask)", () => [(x) => F.dropout(x, 0.4, true, { generator: new Generator(3) }), [x64([4, 5])]], true],
   ["alphaDropout (fixed mask)", () => [(x) => F.alphaDropout(x, 0.4, true, { generator: new Generator(3) }), [x64([4, 5])]]],
 ];
@@ -106,6 +109,17 @@ test("embedding: padding row gets no gradient, maxNorm renormalizes the looked-u
   assert.throws(() => F.embedding(tensor([0.5]), table), DTypeError);
   assert.throws(() => F.embedding(tensor([0]), table, { paddingIdx: 3 }), ValueError);
   assert.throws(() => F.embedding(tensor([3]), table), ValueError);
+});
+
+test("embeddingBag: checks its offsets, mode and per-sample weights", () => {
+  const w = randn([5, 2]);
+  assert.throws(() => F.embeddingBag(tensor([1, 2]), w), /offsets has to be a 1D Tensor but got None/);
+  assert.throws(() => F.embeddingBag(tensor([[1, 2]]), w, { offsets: tensor([0]) }), /if input is 2D, then offsets has to be None/);
+  assert.throws(() => F.embeddingBag(tensor([1, 2]), w, { offsets: tensor([1]) }), /offsets\[0\] has to be 0/);
+  assert.throws(() => F.embeddingBag(tensor([1, 2]), w, { offsets: tensor([0, 3]) }), ValueError);
+  assert.throws(() => F.embeddingBag(tensor([1, 2]), w, { offsets: tensor([0]), perSampleWeights: ones([2]) }), /only supported for mode='sum'/);
+  assert.throws(() => F.embeddingBag(tensor([1, 2]), w, { offsets: tensor([0]), mode: "min" as "max" }), ValueError);
+  assert.deepEqual(F.embeddingBag(tensor([1, 2]), w, { offsets: tensor([0, 2, 2]), mode: "sum" }).shape, [3, 2]);
 });
 
 test("losses: typed errors for bad shapes, targets and options", () => {
