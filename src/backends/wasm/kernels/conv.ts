@@ -7,7 +7,9 @@
  * GEMM whose output columns (image, position) are split between the threads. A stride-1
  * transposed convolution runs as a convolution with negated dilation and padding and the
  * weight's channel axes swapped (see Note: implicit GEMM); a strided one as sgemm columns
- * and a gather (col2im). Other dtypes and layouts run on the js kernels.
+ * and a gather (col2im). Large kernels over short output rows (the weight gradient's
+ * shape) run one sgemm per input channel (assembly/conv-channels.ts). Other dtypes and
+ * layouts run on the js kernels.
  */
 import type { Storage } from "../../../core/storage.ts";
 import type { Tensor } from "../../../core/tensor.ts";
