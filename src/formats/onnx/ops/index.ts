@@ -12,12 +12,13 @@ import { indexingOps } from "./indexing.ts";
 import { lossOps } from "./loss.ts";
 import { mathOps } from "./math.ts";
 import { nnOps } from "./nn.ts";
+import { quantizeOps } from "./quantize.ts";
 import { reduceOps } from "./reduce.ts";
 import { resizeOps } from "./resize.ts";
 import { buildTable, resolveIn } from "./table.ts";
 import { tensorOps } from "./tensor.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => resolveIn(table, domain, opType, version);

@@ -17,7 +17,7 @@ import { amax, sum } from "../../../ops/defs/reduce.ts";
 import { pad } from "../../../ops/defs/shape.ts";
 import { reshape, to } from "../../../ops/views.ts";
 import type { OpFamily } from "./table.ts";
-import { invalid, normAxis, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
+import { normAxis, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
 
 interface Window {
   kernel: number[];
