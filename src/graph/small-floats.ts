@@ -2,8 +2,8 @@
  * Encoding and decoding the element types concord stores only as bit patterns: the four
  * float8 formats (E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ), float8 E8M0, float4 E2M1, and the
  * 4- and 2-bit integers. Rounding is to nearest, ties to even, as ONNX's Cast specifies;
- * with `saturate`, values beyond the largest finite number become it (ONNX Cast-19
- * table: infinities saturate too, except in the FNUZ formats where they become NaN).
+ * with `saturate`, values beyond the largest finite number, infinities included, become
+ * it (ONNX Cast-19); without, they become infinity (E5M2) or NaN.
  */
 
 interface FloatFormat {
@@ -35,7 +35,7 @@ function roundEven(x: number): number {
 function nanCode(f: FloatFormat, bits: number): number {
   if (f.uz) return 0x80;
   if (bits === 4) return 0x8; // float4e2m1 has no NaN; ONNX maps NaN to -0 (0b1000)
-  return 0x7f;
+  return f.hasInf ? 0x7e : 0x7f; // the NaN ml_dtypes writes for E5M2 / E4M3FN
 }
 
 function encodeFloat(x: number, f: FloatFormat, saturate: boolean): number {
@@ -50,12 +50,10 @@ function encodeFloat(x: number, f: FloatFormat, saturate: boolean): number {
   const overflow = (): number => {
     if (bits === 4) return sign | maxFinite; // float4 always saturates
     if (saturate) return sign | maxFinite;
-    return f.hasInf ? sign | infCode : nanCode(f, bits);
+    return f.hasInf ? sign | infCode : f.uz ? nanCode(f, bits) : sign | nanCode(f, bits);
   };
   if (a === Infinity) {
-    if (bits === 4) return sign | maxFinite;
-    if (f.uz) return nanCode(f, bits);
-    return saturate ? sign | maxFinite : f.hasInf ? sign | infCode : nanCode(f, bits);
+    return overflow();
   }
   const minNormalExp = 1 - f.bias;
   const e = a === 0 ? minNormalExp : Math.max(Math.floor(Math.log2(a)), minNormalExp);

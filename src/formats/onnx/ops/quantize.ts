@@ -63,6 +63,12 @@ function broadcastParam(p: Tensor, x: Tensor, axis: number, blockSize: number): 
   return reshape(p, x.shape.map((d, i) => (i === axis ? d : 1)));
 }
 
+/** The `axis` attribute of per-axis parameters (irrelevant, and unchecked, for a scalar scale on a low-rank x). */
+function paramAxis(ctx: OpContext, x: Tensor): number {
+  const axis = ctx.attrs.int("axis", 1);
+  return x.ndim === 0 || (axis >= x.ndim && !ctx.attrs.has("axis")) ? 0 : normAxis(axis, x.ndim, ctx);
+}
+
 /** Round half to even, then saturate into the target type. */
 function saturateInto(y: Tensor, target: ElemType, ctx: OpContext): GraphValue {
   const range = smallIntRange(target) ?? { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535], int32: [-2147483648, 2147483647] }[target as string];
@@ -78,7 +84,7 @@ function quantizeLinear(inputs: Inputs, ctx: OpContext): GraphValue[] {
   const x = asFloat64(valueAt(inputs, 0, ctx));
   const scaleValue = valueAt(inputs, 1, ctx);
   const zp = optionalValue(inputs, 2);
-  const axis = normAxis(ctx.attrs.int("axis", 1), Math.max(x.ndim, 1), ctx);
+  const axis = paramAxis(ctx, x);
   const block = ctx.attrs.int("block_size", 0);
   const outCode = ctx.attrs.int("output_dtype", 0);
   const target: ElemType = zp ? elemTypeOf(zp) : outCode ? elemTypeFromCode(outCode) ?? "uint8" : "uint8";
@@ -96,7 +102,7 @@ function dequantizeLinear(inputs: Inputs, ctx: OpContext): GraphValue[] {
   const x = asFloat64(xv);
   const scaleValue = valueAt(inputs, 1, ctx);
   const zp = optionalValue(inputs, 2);
-  const axis = normAxis(ctx.attrs.int("axis", 1), Math.max(x.ndim, 1), ctx);
+  const axis = paramAxis(ctx, x);
   const block = ctx.attrs.int("block_size", 0);
   let y = x;
   if (zp) y = y.sub(broadcastParam(asFloat64(zp), x, axis, block));
@@ -115,7 +121,8 @@ function dynamicQuantizeLinear(inputs: Inputs, ctx: OpContext): GraphValue[] {
   const min = Math.min(0, Number(amin(x).item()));
   const scale = Math.fround((max - min) / 255);
   const zp = Math.min(Math.max(roundEven(0 - min / scale), 0), 255);
-  const y = clamp(x.div(scale).round().add(zp), 0, 255);
+  // x / scale in float32, as the reference computes it.
+  const y = clamp(to(to(x, "float32").div(scale), "float64").round().add(zp), 0, 255);
   return [to(y, "uint8"), tensor([scale], { dtype: "float32" }).reshape([]), tensor([zp], { dtype: "uint8" }).reshape([])];
 }
 
