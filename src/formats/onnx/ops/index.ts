@@ -16,12 +16,16 @@ import { quantizeOps } from "./quantize.ts";
 import { reduceOps } from "./reduce.ts";
 import { resizeOps } from "./resize.ts";
 import { buildTable, resolveIn } from "./table.ts";
+import { SAME_TYPE_OPS, widenUnsigned } from "./unsigned.ts";
 import { tensorOps } from "./tensor.ts";
 
 const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
-export const resolveOp: OpResolver = (domain, opType, version) => resolveIn(table, domain, opType, version);
+export const resolveOp: OpResolver = (domain, opType, version) => {
+  const impl = resolveIn(table, domain, opType, version);
+  return impl && domain === "" && SAME_TYPE_OPS.has(opType) ? widenUnsigned(opType, impl) : impl;
+};
 
 /** "OpType" and "domain/OpType" keys of every implemented operator. */
 export function implementedOps(): string[] {
