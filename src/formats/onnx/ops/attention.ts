@@ -13,6 +13,7 @@ import { matmul } from "../../../ops/defs/linalg.ts";
 import { amax } from "../../../ops/defs/reduce.ts";
 import { cat, pad } from "../../../ops/defs/shape.ts";
 import { softmax } from "../../../ops/defs/softmax.ts";
+import { stack } from "../../../ops/composite/shape.ts";
 import { permute, reshape, to, transpose } from "../../../ops/views.ts";
 import { dtypeOfCode } from "./tensor.ts";
 import type { OpFamily } from "./table.ts";
@@ -100,6 +101,38 @@ function attention(inputs: Inputs, ctx: OpContext): Tensor[] {
   return [y, presentKey, presentValue, to(qkOut, dtype)];
 }
 
+/** RotaryEmbedding (opset 23): rotates the first rotary_embedding_dim features of each head by cos/sin caches. */
+function rotaryEmbedding(inputs: Inputs, ctx: OpContext): Tensor[] {
+  const input = tensorAt(inputs, 0, ctx);
+  let cos = tensorAt(inputs, 1, ctx);
+  let sin = tensorAt(inputs, 2, ctx);
+  const positions = optionalTensorAt(inputs, 3, ctx);
+  const interleaved = ctx.attrs.int("interleaved", 0) === 1;
+  // [B, S, heads, size] whatever the input layout.
+  let x = input.ndim === 4 ? permute(input, [0, 2, 1, 3]) : input;
+  if (x.ndim === 3) x = reshape(x, [x.shape[0]!, x.shape[1]!, ctx.attrs.int("num_heads", 1), -1]);
+  const head = x.shape[3]!;
+  const dim = ctx.attrs.int("rotary_embedding_dim", 0) || head;
+  const rotate = x.narrow(3, 0, dim);
+  const keep = x.narrow(3, dim, head - dim);
+  if (positions) {
+    const flat = reshape(to(positions, "int64"), [positions.size]);
+    cos = reshape(cos.indexSelect(0, flat), [...positions.shape, -1]);
+    sin = reshape(sin.indexSelect(0, flat), [...positions.shape, -1]);
+  }
+  cos = cos.unsqueeze(2);
+  sin = sin.unsqueeze(2);
+  const half = dim / 2;
+  const x1 = interleaved ? rotate.slice(3, 0, dim, 2) : rotate.narrow(3, 0, half);
+  const x2 = interleaved ? rotate.slice(3, 1, dim, 2) : rotate.narrow(3, half, half);
+  const real = cos.mul(x1).sub(sin.mul(x2));
+  const imag = sin.mul(x1).add(cos.mul(x2));
+  const rotated = interleaved ? reshape(stack([real, imag], -1), rotate.shape) : cat([real, imag], 3);
+  const out = cat([rotated, keep], 3);
+  return [input.ndim === 3 ? reshape(out, input.shape) : permute(out, [0, 2, 1, 3])];
+}
+
 export const attentionOps: OpFamily = {
   Attention: attention,
+  RotaryEmbedding: rotaryEmbedding,
 };

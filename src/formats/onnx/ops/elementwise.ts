@@ -184,5 +184,9 @@ export const elementwiseOps: OpFamily = {
   Mean: variadic((x, y) => b.add(x, y), (acc, n) => acc.div(n)),
   Max: variadic((x, y) => b.maximum(x, y)),
   Min: variadic((x, y) => b.minimum(x, y)),
+  SwiGLU: (inputs, ctx) => {
+    const a = tensorAt(inputs, 0, ctx);
+    return [a.mul(a.mul(ctx.attrs.float("alpha", 1)).sigmoid()).mul(tensorAt(inputs, 1, ctx))];
+  },
   Where: (inputs, ctx) => [b.where(tensorAt(inputs, 0, ctx), tensorAt(inputs, 1, ctx), tensorAt(inputs, 2, ctx))],
 };

@@ -9,6 +9,7 @@ import { attentionOps } from "./attention.ts";
 import { controlOps } from "./control.ts";
 import { elementwiseOps } from "./elementwise.ts";
 import { indexingOps } from "./indexing.ts";
+import { layoutOps } from "./layout.ts";
 import { lossOps } from "./loss.ts";
 import { mathOps } from "./math.ts";
 import { nnOps } from "./nn.ts";
@@ -19,7 +20,7 @@ import { buildTable, resolveIn } from "./table.ts";
 import { SAME_TYPE_OPS, widenUnsigned } from "./unsigned.ts";
 import { tensorOps } from "./tensor.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {
