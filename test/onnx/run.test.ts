@@ -64,7 +64,7 @@ test("external data: saved to a side file and read back; hostile locations and r
   const loaded = onnx.loadSync(join(dir, "m.onnx"));
   assert.deepEqual(loaded.model.graph.initializers[0]!.external, { location: "m.onnx.data", offset: 0, length: 2400 });
   const { y } = loaded.runSync({ x: tensor(new Float32Array(600)) });
-  assert.deepEqual(Array.from((y as Tensor).dataSync()), Array.from(big.data as Float32Array));
+  assert.deepEqual(Array.from((y as Tensor).dataSync() as Float32Array), Array.from(big.data as Float32Array));
 
   // The same bytes given in memory (a browser has no folder to read from).
   const { model: bytes, external } = onnx.encodeWithExternalData(m, "w.bin", 16);
