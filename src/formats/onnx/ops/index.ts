@@ -18,10 +18,11 @@ import { reduceOps } from "./reduce.ts";
 import { resizeOps } from "./resize.ts";
 import { buildTable, resolveIn } from "./table.ts";
 import { SAME_TYPE_OPS, widenUnsigned } from "./unsigned.ts";
+import { samplingOps } from "./sampling.ts";
 import { stringOps } from "./strings.ts";
 import { tensorOps } from "./tensor.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {
