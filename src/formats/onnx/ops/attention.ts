@@ -17,7 +17,7 @@ import { stack } from "../../../ops/composite/shape.ts";
 import { permute, reshape, to, transpose } from "../../../ops/views.ts";
 import { dtypeOfCode } from "./tensor.ts";
 import type { OpFamily } from "./table.ts";
-import { optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
+import { invalid, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
 
 /** [B, L, heads·size] -> [B, heads, L, size]. */
 function splitHeads(x: Tensor, heads: number): Tensor {
@@ -132,7 +132,52 @@ function rotaryEmbedding(inputs: Inputs, ctx: OpContext): Tensor[] {
   return [input.ndim === 3 ? reshape(out, input.shape) : permute(out, [0, 2, 1, 3])];
 }
 
+/** LinearAttention (opset 27): a recurrent state S (d_k x d_v per head) updated per step by the linear, gated, delta or gated-delta rule. */
+function linearAttention(inputs: Inputs, ctx: OpContext): Tensor[] {
+  const [query, key, value] = [0, 1, 2].map((i) => tensorAt(inputs, i, ctx));
+  const past = optionalTensorAt(inputs, 3, ctx);
+  const decay = optionalTensorAt(inputs, 4, ctx);
+  const beta = optionalTensorAt(inputs, 5, ctx);
+  const rule = ctx.attrs.string("update_rule", "gated_delta");
+  const qHeads = ctx.attrs.int("q_num_heads", 0);
+  const kvHeads = ctx.attrs.int("kv_num_heads", 0);
+  if (qHeads <= 0 || kvHeads <= 0 || qHeads % kvHeads !== 0) throw invalid(ctx, `q_num_heads ${qHeads} must be a positive multiple of kv_num_heads ${kvHeads}`);
+  const gating = rule === "gated" || rule === "gated_delta";
+  const delta = rule === "delta" || rule === "gated_delta";
+  if (gating !== (decay !== undefined) || delta !== (beta !== undefined)) throw invalid(ctx, `update_rule ${rule} does not match the decay and beta inputs given`);
+  const [b, t] = [query!.shape[0]!, query!.shape[1]!];
+  const f32 = (x: Tensor) => to(x, "float32");
+  const q = f32(splitHeads(query!, qHeads));
+  const k = f32(splitHeads(key!, kvHeads));
+  const v = f32(splitHeads(value!, kvHeads));
+  const dk = q.shape[3]!;
+  const dv = v.shape[3]!;
+  const g = decay && f32(decay.shape[2] === kvHeads ? permute(reshape(decay, [b, t, kvHeads, 1]), [0, 2, 1, 3]) : splitHeads(decay, kvHeads));
+  const bt = beta && f32(permute(reshape(beta, [b, t, beta.shape[2]!, 1]), [0, 2, 1, 3]));
+  let state = past ? f32(past) : zeros([b, kvHeads, dk, dv], { dtype: "float32" });
+  const scaleAttr = ctx.attrs.float("scale", 0);
+  const scale = scaleAttr === 0 ? 1 / Math.sqrt(dk) : scaleAttr;
+  const group = qHeads / kvHeads;
+  const outs: Tensor[] = [];
+  for (let i = 0; i < t; i++) {
+    const kt = k.select(2, i);
+    let vt = v.select(2, i);
+    if (g) state = state.mul(g.select(2, i).exp().unsqueeze(-1));
+    if (bt) {
+      const retrieved = matmul(kt.unsqueeze(2), state).squeeze(2);
+      vt = bt.select(2, i).mul(vt.sub(retrieved));
+    }
+    state = state.add(kt.unsqueeze(-1).mul(vt.unsqueeze(2)));
+    const read = group === 1 ? state : state.repeatInterleave(group, 1);
+    outs.push(matmul(q.select(2, i).unsqueeze(2), read).squeeze(2).mul(scale));
+  }
+  const out = stack(outs, 2);
+  const y = reshape(permute(out, [0, 2, 1, 3]), [b, t, qHeads * dv]);
+  return [to(y, query!.dtype), to(state, past ? past.dtype : query!.dtype)];
+}
+
 export const attentionOps: OpFamily = {
+  LinearAttention: linearAttention,
   Attention: attention,
   RotaryEmbedding: rotaryEmbedding,
 };

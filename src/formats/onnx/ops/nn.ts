@@ -9,15 +9,15 @@ import type { DType } from "../../../core/dtype.ts";
 import type { Tensor } from "../../../core/tensor.ts";
 import type { OpContext, OpImpl } from "../../../graph/interpreter.ts";
 import { apply, apply1 } from "../../../ops/apply.ts";
-import { ones, rand } from "../../../ops/creation.ts";
+import { ones, rand, zeros } from "../../../ops/creation.ts";
 import { mean } from "../../../ops/composite/reduction.ts";
 import { convOps } from "../../../ops/defs/conv.ts";
 import { poolOps } from "../../../ops/defs/pool.ts";
 import { amax, sum } from "../../../ops/defs/reduce.ts";
-import { pad } from "../../../ops/defs/shape.ts";
+import { cat, pad } from "../../../ops/defs/shape.ts";
 import { reshape, to } from "../../../ops/views.ts";
 import type { OpFamily } from "./table.ts";
-import { normAxis, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
+import { invalid, normAxis, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
 
 interface Window {
   kernel: number[];
@@ -338,7 +338,25 @@ function globalLpPool(x: Tensor, dims: number[], p: number): Tensor {
   return sum(x.abs().pow(p), dims, { keepdim: true }).pow(1 / p);
 }
 
+/** CausalConvWithState (opset 27): depthwise causal conv1d continuing from past_state; returns the new state. */
+function causalConvWithState(inputs: Inputs, ctx: OpContext): Tensor[] {
+  const x = tensorAt(inputs, 0, ctx);
+  const w = tensorAt(inputs, 1, ctx);
+  const bias = optionalTensorAt(inputs, 2, ctx);
+  const past = optionalTensorAt(inputs, 3, ctx);
+  const activation = ctx.attrs.string("activation", "none");
+  const [n, c] = [x.shape[0]!, x.shape[1]!];
+  const k = w.shape[2]!;
+  const padded = cat([past ?? zeros([n, c, k - 1], { dtype: x.dtype }), x], 2);
+  const attrs = { stride: [1], padBegin: [0], padEnd: [0], dilation: [1], groups: c };
+  let y = apply1(convOps.conv, bias ? [padded, w, bias] : [padded, w], attrs);
+  if (activation === "silu" || activation === "swish") y = to(to(y, "float32").mul(to(y, "float32").sigmoid()), x.dtype);
+  else if (activation !== "none") throw invalid(ctx, `unknown activation ${activation}`);
+  return [y, padded.narrow(2, padded.shape[2]! - (k - 1), k - 1)];
+}
+
 export const nnOps: OpFamily = {
+  CausalConvWithState: causalConvWithState,
   Conv: conv,
   ConvTranspose: convTranspose,
   MaxPool: maxPool,
