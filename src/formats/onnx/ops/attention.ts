@@ -7,6 +7,7 @@
 import type { DType } from "../../../core/dtype.ts";
 import { Tensor } from "../../../core/tensor.ts";
 import type { OpContext } from "../../../graph/interpreter.ts";
+import type { GraphValue } from "../../../graph/value.ts";
 import { arange, full, zeros } from "../../../ops/creation.ts";
 import * as b from "../../../ops/defs/binary.ts";
 import { matmul } from "../../../ops/defs/linalg.ts";
@@ -176,7 +177,35 @@ function linearAttention(inputs: Inputs, ctx: OpContext): Tensor[] {
   return [to(y, query!.dtype), to(state, past ? past.dtype : query!.dtype)];
 }
 
+/** FlexAttention (ai.onnx.preview 1): attention with score_mod / prob_mod subgraphs applied to the scores and probabilities. */
+function flexAttention(inputs: Inputs, ctx: OpContext): GraphValue[] {
+  const q = tensorAt(inputs, 0, ctx);
+  let k = tensorAt(inputs, 1, ctx);
+  let v = tensorAt(inputs, 2, ctx);
+  const [qHeads, kvHeads] = [q.shape[1]!, k.shape[1]!];
+  if (qHeads !== kvHeads) {
+    if (qHeads % kvHeads !== 0) throw invalid(ctx, "q heads must be a multiple of kv heads");
+    k = k.repeatInterleave(qHeads / kvHeads, 1);
+    v = v.repeatInterleave(qHeads / kvHeads, 1);
+  }
+  const scale = Math.sqrt(Math.fround(ctx.attrs.float("scale", 1 / Math.sqrt(q.shape[3]!))));
+  const precision = ctx.attrs.int("softmax_precision");
+  const compute: DType = precision !== undefined ? dtypeOfCode(precision, ctx) : q.dtype === "float64" ? "float64" : "float32";
+  let scores = to(matmul(q.mul(scale), transpose(k.mul(scale), -1, -2)), compute);
+  const mod = (name: string, x: Tensor): Tensor => {
+    const g = ctx.attrs.graph(name);
+    if (!g) return x;
+    const out = ctx.runSubgraph(g, [x])[0];
+    if (!(out instanceof Tensor)) throw invalid(ctx, `${name} must produce a tensor`);
+    return to(out, compute);
+  };
+  scores = mod("score_mod", scores);
+  const probs = mod("prob_mod", softmax(scores, -1));
+  return [to(matmul(probs, to(v, compute)), v.dtype)];
+}
+
 export const attentionOps: OpFamily = {
+  "ai.onnx.preview/FlexAttention": flexAttention,
   LinearAttention: linearAttention,
   Attention: attention,
   RotaryEmbedding: rotaryEmbedding,
