@@ -19,10 +19,11 @@ import { resizeOps } from "./resize.ts";
 import { buildTable, resolveIn } from "./table.ts";
 import { SAME_TYPE_OPS, widenUnsigned } from "./unsigned.ts";
 import { samplingOps } from "./sampling.ts";
+import { signalOps } from "./signal.ts";
 import { stringOps } from "./strings.ts";
 import { tensorOps } from "./tensor.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {
