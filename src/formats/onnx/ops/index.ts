@@ -16,6 +16,7 @@ import { nnOps } from "./nn.ts";
 import { quantizeOps } from "./quantize.ts";
 import { reduceOps } from "./reduce.ts";
 import { resizeOps } from "./resize.ts";
+import { rnnOps } from "./rnn.ts";
 import { buildTable, resolveIn } from "./table.ts";
 import { SAME_TYPE_OPS, widenUnsigned } from "./unsigned.ts";
 import { samplingOps } from "./sampling.ts";
@@ -23,7 +24,7 @@ import { signalOps } from "./signal.ts";
 import { stringOps } from "./strings.ts";
 import { tensorOps } from "./tensor.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {
