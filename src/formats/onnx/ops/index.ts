@@ -7,6 +7,7 @@ import "../../../autograd/methods.ts";
 import type { OpResolver } from "../../../graph/interpreter.ts";
 import { attentionOps } from "./attention.ts";
 import { controlOps } from "./control.ts";
+import { detectionOps } from "./detection.ts";
 import { elementwiseOps } from "./elementwise.ts";
 import { indexingOps } from "./indexing.ts";
 import { layoutOps } from "./layout.ts";
@@ -24,7 +25,7 @@ import { signalOps } from "./signal.ts";
 import { stringOps } from "./strings.ts";
 import { tensorOps } from "./tensor.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {
