@@ -13,6 +13,7 @@ import { indexingOps } from "./indexing.ts";
 import { layoutOps } from "./layout.ts";
 import { lossOps } from "./loss.ts";
 import { mathOps } from "./math.ts";
+import { mlOps } from "./ml.ts";
 import { nnOps } from "./nn.ts";
 import { quantizeOps } from "./quantize.ts";
 import { reduceOps } from "./reduce.ts";
@@ -24,8 +25,9 @@ import { samplingOps } from "./sampling.ts";
 import { signalOps } from "./signal.ts";
 import { stringOps } from "./strings.ts";
 import { tensorOps } from "./tensor.ts";
+import { trainingOps } from "./training.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps, trainingOps, mlOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {
