@@ -1,12 +1,14 @@
 /**
- * NonMaxSuppression, MaxUnpool and Col2Im. Selection (NMS) runs on the host; the
+ * NonMaxSuppression, RoiAlign, MaxUnpool and Col2Im. Selection (NMS) runs on the host; the
  * scatters of MaxUnpool and Col2Im are concord ops, so values keep their gradient.
  */
 import type { Tensor } from "../../../core/tensor.ts";
 import type { OpContext } from "../../../graph/interpreter.ts";
-import { zeros } from "../../../ops/creation.ts";
+import { tensor, zeros } from "../../../ops/creation.ts";
+import * as b from "../../../ops/defs/binary.ts";
+import { amax, sum } from "../../../ops/defs/reduce.ts";
 import { scatterAdd } from "../../../ops/composite/indexing.ts";
-import { scatter } from "../../../ops/defs/indexing.ts";
+import { gather, indexSelect, scatter } from "../../../ops/defs/indexing.ts";
 import { pad } from "../../../ops/defs/shape.ts";
 import { expand, reshape } from "../../../ops/views.ts";
 import type { OpFamily } from "./table.ts";
@@ -130,7 +132,80 @@ function col2im(inputs: Inputs, ctx: OpContext): Tensor[] {
   return [reshape(sums.narrow(1, 0, channels * imageSize), [n, channels, ...image])];
 }
 
+/** RoiAlign: bilinear samples on a grid in each bin of each region, averaged or maxed (ONNX's reference). */
+function roiAlign(inputs: Inputs, ctx: OpContext): Tensor[] {
+  const x = tensorAt(inputs, 0, ctx);
+  const rois = numberValues(tensorAt(inputs, 1, ctx));
+  const batchIndex = intValues(tensorAt(inputs, 2, ctx));
+  const a = ctx.attrs;
+  const mode = a.string("mode", "avg").toLowerCase();
+  const [outH, outW] = [a.int("output_height", 1), a.int("output_width", 1)];
+  const ratio = a.int("sampling_ratio", 0);
+  const scale = a.float("spatial_scale", 1);
+  const halfPixel = a.string("coordinate_transformation_mode", ctx.opset >= 16 ? "half_pixel" : "output_half_pixel").toLowerCase() === "half_pixel";
+  const [c, height, width] = [x.shape[1]!, x.shape[2]!, x.shape[3]!];
+  const nRois = batchIndex.length;
+  const cols = rois.length / Math.max(nRois, 1);
+  // Samples per bin vary by region; pad every region to the largest count with zero weights.
+  const plans = batchIndex.map((_, n) => {
+    const off = halfPixel ? 0.5 : 0;
+    const [x0, y0, x1, y1] = [0, 1, 2, 3].map((k) => rois[n * cols + k]! * scale - off) as [number, number, number, number];
+    let [rw, rh] = [x1 - x0, y1 - y0];
+    if (!halfPixel) [rw, rh] = [Math.max(rw, 1), Math.max(rh, 1)];
+    const [bh, bw] = [rh / outH, rw / outW];
+    const gh = ratio > 0 ? ratio : Math.ceil(rh / outH);
+    const gw = ratio > 0 ? ratio : Math.ceil(rw / outW);
+    const taps: [number, number][][] = [];
+    for (let ph = 0; ph < outH; ph++)
+      for (let pw = 0; pw < outW; pw++) {
+        const bin: [number, number][] = [];
+        for (let iy = 0; iy < gh; iy++)
+          for (let ix = 0; ix < gw; ix++) {
+            let yy = y0 + ph * bh + ((iy + 0.5) * bh) / gh;
+            let xx = x0 + pw * bw + ((ix + 0.5) * bw) / gw;
+            if (yy < -1 || yy > height || xx < -1 || xx > width) {
+              bin.push([0, 0], [0, 0], [0, 0], [0, 0]);
+              continue;
+            }
+            yy = Math.max(yy, 0);
+            xx = Math.max(xx, 0);
+            let [yl, xl] = [Math.trunc(yy), Math.trunc(xx)];
+            let yhigh = yl + 1;
+            let xhigh = xl + 1;
+            if (yl >= height - 1) [yhigh, yl, yy] = [height - 1, height - 1, height - 1];
+            if (xl >= width - 1) [xhigh, xl, xx] = [width - 1, width - 1, width - 1];
+            const [ly, lx] = [yy - yl, xx - xl];
+            const [hy, hx] = [1 - ly, 1 - lx];
+            bin.push([yl * width + xl, hy * hx], [yl * width + xhigh, hy * lx], [yhigh * width + xl, ly * hx], [yhigh * width + xhigh, ly * lx]);
+          }
+        taps.push(bin);
+      }
+    return { taps, count: Math.max(gh * gw, 1) };
+  });
+  const k = Math.max(...plans.flatMap((p) => p.taps.map((t) => t.length)), 4);
+  const bins = outH * outW;
+  const index: number[] = [];
+  const weight: number[] = [];
+  const valid: number[] = [];
+  for (const p of plans)
+    for (const bin of p.taps)
+      for (let t = 0; t < k; t++) {
+        const tap = bin[t];
+        index.push(tap ? tap[0] : 0);
+        weight.push(tap ? tap[1] / (mode === "avg" ? p.count : 1) : 0);
+        valid.push(tap ? 1 : 0);
+      }
+  const planes = reshape(indexSelect(x, 0, int64Tensor(batchIndex)), [nRois, c, height * width]);
+  const idx = expand(int64Tensor(index, [nRois, 1, bins * k]), [nRois, c, bins * k]).contiguous();
+  const picked = reshape(gather(planes, 2, idx), [nRois, c, bins, k]);
+  const weighted = picked.mul(reshape(tensor(Float64Array.from(weight), { dtype: x.dtype }), [nRois, 1, bins, k]));
+  if (mode === "avg") return [reshape(sum(weighted, [3]), [nRois, c, outH, outW])];
+  const mask = reshape(tensor(Uint8Array.from(valid), { dtype: "bool" }), [nRois, 1, bins, k]);
+  return [reshape(amax(b.where(mask, weighted, -Infinity), [3]), [nRois, c, outH, outW])];
+}
+
 export const detectionOps: OpFamily = {
+  RoiAlign: roiAlign,
   NonMaxSuppression: nonMaxSuppression,
   MaxUnpool: maxUnpool,
   Col2Im: col2im,

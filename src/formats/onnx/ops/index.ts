@@ -25,9 +25,10 @@ import { samplingOps } from "./sampling.ts";
 import { signalOps } from "./signal.ts";
 import { stringOps } from "./strings.ts";
 import { tensorOps } from "./tensor.ts";
+import { tfidfOps } from "./tfidf.ts";
 import { trainingOps } from "./training.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps, trainingOps, mlOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps, trainingOps, mlOps, tfidfOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {
