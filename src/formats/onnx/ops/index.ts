@@ -7,6 +7,7 @@ import "../../../autograd/methods.ts";
 import type { OpResolver } from "../../../graph/interpreter.ts";
 import { attentionOps } from "./attention.ts";
 import { controlOps } from "./control.ts";
+import { deformConvOps } from "./deform-conv.ts";
 import { detectionOps } from "./detection.ts";
 import { elementwiseOps } from "./elementwise.ts";
 import { indexingOps } from "./indexing.ts";
@@ -28,7 +29,7 @@ import { tensorOps } from "./tensor.ts";
 import { tfidfOps } from "./tfidf.ts";
 import { trainingOps } from "./training.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps, trainingOps, mlOps, tfidfOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps, trainingOps, mlOps, tfidfOps, deformConvOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {
