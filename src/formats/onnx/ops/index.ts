@@ -17,6 +17,7 @@ import { mathOps } from "./math.ts";
 import { mlOps } from "./ml.ts";
 import { nnOps } from "./nn.ts";
 import { quantizeOps } from "./quantize.ts";
+import { randomOps } from "./random.ts";
 import { reduceOps } from "./reduce.ts";
 import { resizeOps } from "./resize.ts";
 import { rnnOps } from "./rnn.ts";
@@ -29,7 +30,7 @@ import { tensorOps } from "./tensor.ts";
 import { tfidfOps } from "./tfidf.ts";
 import { trainingOps } from "./training.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps, trainingOps, mlOps, tfidfOps, deformConvOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps, trainingOps, mlOps, tfidfOps, deformConvOps, randomOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {

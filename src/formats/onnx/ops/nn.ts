@@ -9,7 +9,8 @@ import type { DType } from "../../../core/dtype.ts";
 import type { Tensor } from "../../../core/tensor.ts";
 import type { OpContext, OpImpl } from "../../../graph/interpreter.ts";
 import { apply, apply1 } from "../../../ops/apply.ts";
-import { ones, rand, zeros } from "../../../ops/creation.ts";
+import { ones, zeros } from "../../../ops/creation.ts";
+import { dropoutMask } from "./random.ts";
 import { mean } from "../../../ops/composite/reduction.ts";
 import { convOps } from "../../../ops/defs/conv.ts";
 import { poolOps } from "../../../ops/defs/pool.ts";
@@ -305,7 +306,7 @@ function dropout(inputs: Inputs, ctx: OpContext): Tensor[] {
     training = t ? numberValues(t)[0] !== 0 : false;
   } else if (ctx.opset < 7) training = ctx.attrs.int("is_test", 0) === 0;
   if (!training || ratio === 0) return [x, ones(x.shape, { dtype: "bool" })];
-  const mask = rand(x.shape).ge(ratio);
+  const mask = dropoutMask(x.shape, ratio, ctx);
   return [x.mul(mask).div(1 - ratio).to(x.dtype), mask];
 }
 

@@ -21,11 +21,14 @@ export const SAME_TYPE_OPS = new Set([
   "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
   "Reshape", "Transpose", "Concat", "Slice", "Squeeze", "Unsqueeze", "Flatten", "Expand", "Tile", "Pad", "Split",
   "Gather", "GatherElements", "GatherND", "ScatterElements", "ScatterND",
-  "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd",
+  "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd", "TopK",
 ]);
 
+/** Ops with index outputs beside their values: only these outputs take the unsigned type back. */
+const VALUE_OUTPUTS: Record<string, readonly number[]> = { TopK: [0] };
+
 /** Ops whose result depends on the order or division of values, wrong for reinterpreted uint64 >= 2^63. */
-const ORDER_OPS = new Set(["Div", "Mod", "Max", "Min", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "BitShift", "Clip", "ReduceMax", "ReduceMin"]);
+const ORDER_OPS = new Set(["Div", "Mod", "Max", "Min", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "BitShift", "Clip", "ReduceMax", "ReduceMin", "TopK"]);
 
 const isUnsigned = (v: GraphValue | undefined): v is HostTensor => v instanceof HostTensor && v.elemType in WIDER;
 
@@ -40,6 +43,7 @@ export function widenUnsigned(opType: string, impl: OpImpl): OpImpl {
           throw new UnsupportedError(`${opType}: uint64 values of 2^63 or more are not supported`);
     const wide = WIDER[type];
     const outputs = impl(inputs.map((v) => (isUnsigned(v) ? castValue(v, wide) : v)), ctx);
-    return outputs.map((v) => (v instanceof Tensor && v.dtype === wide ? castValue(v, type) : v));
+    const convert = VALUE_OUTPUTS[opType];
+    return outputs.map((v, i) => (v instanceof Tensor && v.dtype === wide && (!convert || convert.includes(i)) ? castValue(v, type) : v));
   };
 }
