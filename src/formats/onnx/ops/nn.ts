@@ -28,33 +28,36 @@ interface Window {
   padEnd: number[];
 }
 
+interface Pads {
+  padBegin: number[];
+  padEnd: number[];
+}
+
+/** Splits each dim's total padding: SAME_UPPER puts the odd position at the end, SAME_LOWER (and ConvTranspose's default) at the start. */
+function splitTotals(totals: readonly number[], upper: boolean): Pads {
+  const half = totals.map((t) => Math.floor(t / 2));
+  return { padBegin: totals.map((t, i) => (upper ? half[i]! : t - half[i]!)), padEnd: totals.map((t, i) => (upper ? t - half[i]! : half[i]!)) };
+}
+
+/** Pads of auto_pad VALID (none) or of the `pads` attribute (all begins, then all ends). */
+function attributePads(ctx: OpContext, nd: number): Pads {
+  const pads = ctx.attrs.string("auto_pad", "NOTSET") === "VALID" ? undefined : ctx.attrs.ints("pads");
+  const all = pads ?? new Array<number>(2 * nd).fill(0);
+  return { padBegin: all.slice(0, nd), padEnd: all.slice(nd, 2 * nd) };
+}
+
 /** Kernel, strides, dilations and pads of a conv or pool node over `spatial` input sizes. */
 function windowOf(ctx: OpContext, spatial: readonly number[], kernel: number[]): Window {
   const nd = spatial.length;
   const strides = ctx.attrs.ints("strides") ?? new Array<number>(nd).fill(1);
   const dilations = ctx.attrs.ints("dilations") ?? new Array<number>(nd).fill(1);
   const autoPad = ctx.attrs.string("auto_pad", "NOTSET");
-  let padBegin: number[];
-  let padEnd: number[];
+  let pads: Pads;
   if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
-    padBegin = [];
-    padEnd = [];
-    spatial.forEach((n, i) => {
-      const out = Math.ceil(n / strides[i]!);
-      const total = Math.max(0, (out - 1) * strides[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - n);
-      const small = Math.floor(total / 2);
-      padBegin.push(autoPad === "SAME_UPPER" ? small : total - small);
-      padEnd.push(autoPad === "SAME_UPPER" ? total - small : small);
-    });
-  } else if (autoPad === "VALID") {
-    padBegin = new Array<number>(nd).fill(0);
-    padEnd = new Array<number>(nd).fill(0);
-  } else {
-    const pads = ctx.attrs.ints("pads") ?? new Array<number>(2 * nd).fill(0);
-    padBegin = pads.slice(0, nd);
-    padEnd = pads.slice(nd, 2 * nd);
-  }
-  return { kernel, strides, dilations, padBegin, padEnd };
+    const totals = spatial.map((n, i) => Math.max(0, (Math.ceil(n / strides[i]!) - 1) * strides[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - n));
+    pads = splitTotals(totals, autoPad === "SAME_UPPER");
+  } else pads = attributePads(ctx, nd);
+  return { kernel, strides, dilations, ...pads };
 }
 
 function conv(inputs: Inputs, ctx: OpContext): Tensor[] {
@@ -80,28 +83,13 @@ function convTranspose(inputs: Inputs, ctx: OpContext): Tensor[] {
   const outputPadding = ctx.attrs.ints("output_padding") ?? new Array<number>(nd).fill(0);
   const outputShape = ctx.attrs.ints("output_shape");
   const autoPad = ctx.attrs.string("auto_pad", "NOTSET");
-  let padBegin: number[];
-  let padEnd: number[];
   const full = (i: number) => strides[i]! * (spatial[i]! - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilations[i]! + 1;
+  let pads: Pads;
   if (outputShape || autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
     const target = outputShape ? outputShape.slice(-nd) : spatial.map((n, i) => n * strides[i]!);
-    padBegin = [];
-    padEnd = [];
-    target.forEach((t, i) => {
-      const total = full(i) - t;
-      const half = Math.floor(total / 2);
-      // ONNX: SAME_UPPER puts the odd position at the end, otherwise at the start.
-      padBegin.push(autoPad === "SAME_UPPER" ? half : total - half);
-      padEnd.push(autoPad === "SAME_UPPER" ? total - half : half);
-    });
-  } else if (autoPad === "VALID") {
-    padBegin = new Array<number>(nd).fill(0);
-    padEnd = new Array<number>(nd).fill(0);
-  } else {
-    const pads = ctx.attrs.ints("pads") ?? new Array<number>(2 * nd).fill(0);
-    padBegin = pads.slice(0, nd);
-    padEnd = pads.slice(nd);
-  }
+    pads = splitTotals(target.map((t, i) => full(i) - t), autoPad === "SAME_UPPER");
+  } else pads = attributePads(ctx, nd);
+  const { padBegin, padEnd } = pads;
   const attrs = { stride: strides, padBegin, padEnd, dilation: dilations, groups: ctx.attrs.int("group", 1), outputPadding };
   return [apply1(convOps.convTranspose, b ? [x, w, b] : [x, w], attrs)];
 }
