@@ -7,3 +7,4 @@ export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions } from "./layers/rnn-ce
 export * as functional from "./functional/index.ts";
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions } from "./layers/upsample.ts";
 export { PixelShuffle, PixelUnshuffle } from "./layers/pixel-shuffle.ts";
+export { MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionConfig, type MultiheadAttentionForwardOptions } from "./layers/attention.ts";
