@@ -59,5 +59,14 @@ export {
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.ts";
 export { backward, grad, type BackwardOptions, type GradOptions } from "./autograd/backward.ts";
 export * as nn from "./nn/index.ts";
+export * as train from "./train/index.ts";
+export * as optim from "./optim/index.ts";
+export * as onnx from "./formats/onnx/index.ts";
+export * as safetensors from "./formats/safetensors/index.ts";
+export * as npy from "./formats/npy/index.ts";
+export * as gguf from "./formats/gguf/index.ts";
+export * as data from "./data/index.ts";
+export * as pytorch from "./formats/pytorch/index.ts";
+export { load, loadBytes, inspect, inspectBytes, detectFormat, flattenTensors, type FileFormat, type FileSummary, type TensorSummary, type LoadedState } from "./formats/index.ts";
 export { getBackend, setBackend, backendInfo, configureWasmBackend, ready } from "./backends/index.ts";
 export { fallbackCounts, profileOps, type OpProfile } from "./backends/dispatch.ts";

@@ -20,6 +20,7 @@ import { convOps } from "./defs/conv.ts";
 import { poolOps } from "./defs/pool.ts";
 import { normOps } from "./defs/norm.ts";
 import { upsampleOps } from "./defs/upsample.ts";
+import { optimStepOps } from "./defs/optim-step.ts";
 
 export const ops = {
   ...unaryOps,
@@ -39,6 +40,7 @@ export const ops = {
   ...poolOps,
   ...normOps,
   ...upsampleOps,
+  ...optimStepOps,
 };
 
 export type Ops = typeof ops;

@@ -17,6 +17,7 @@ import { convKernels } from "./conv.ts";
 import { poolKernels } from "./pool.ts";
 import { normKernels } from "./norm.ts";
 import { upsampleKernels } from "./upsample.ts";
+import { optimStepKernels } from "./optim-step.ts";
 
 export const jsKernels: JsKernelTable = {
   ...unaryKernels,
@@ -33,4 +34,5 @@ export const jsKernels: JsKernelTable = {
   ...poolKernels,
   ...normKernels,
   ...upsampleKernels,
+  ...optimStepKernels,
 };

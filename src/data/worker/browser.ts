@@ -1,0 +1,40 @@
+/** Spawning DataLoader workers as module Web Workers (browsers, Deno). */
+import { UnsupportedError } from "../../core/errors.ts";
+import { entryUrl, type SpawnWorker } from "./handle.ts";
+import type { FromWorker } from "./messages.ts";
+
+interface WebWorker {
+  postMessage(message: unknown): void;
+  addEventListener(type: "message", h: (ev: { data: FromWorker }) => void): void;
+  addEventListener(type: "error", h: (ev: { message?: string; preventDefault?: () => void }) => void): void;
+  terminate(): void;
+}
+
+type WebWorkerCtor = new (url: URL, options: { type: "module" }) => WebWorker;
+
+function webWorker(): WebWorkerCtor | undefined {
+  return (globalThis as { Worker?: WebWorkerCtor }).Worker;
+}
+
+/** True where module Web Workers exist. */
+export function webWorkersAvailable(): boolean {
+  return webWorker() !== undefined;
+}
+
+export const spawnWebWorker: SpawnWorker = (id) => {
+  const W = webWorker();
+  if (!W) throw new UnsupportedError("Web Workers are not available here: use numWorkers: 0");
+  const worker = new W(entryUrl(), { type: "module" });
+  return {
+    post: (m) => worker.postMessage(m),
+    onMessage: (h) => worker.addEventListener("message", (ev) => h(ev.data)),
+    onError: (h) =>
+      worker.addEventListener("error", (ev) => {
+        ev.preventDefault?.();
+        h(new Error(`DataLoader worker ${id} failed: ${ev.message ?? "unknown error"}`));
+      }),
+    ref: () => {},
+    unref: () => {},
+    terminate: () => worker.terminate(),
+  };
+};

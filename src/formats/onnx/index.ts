@@ -1,0 +1,14 @@
+/**
+ * ONNX: read and write models (every field kept), run them with concord's ops.
+ *
+ * ```ts
+ * import { onnx } from "concord";
+ * const model = await onnx.load("model.onnx");
+ * const { y } = await model.run({ x });
+ * ```
+ */
+export { load, loadSync, type LoadOptions } from "./load.ts";
+export { OnnxModel, type RunOutputs } from "./model.ts";
+export { decodeModel, encodeModel, decodeTensor, encodeTensor, decodeDataValue, type DataValue, type DecodeOptions } from "./codec.ts";
+export { implementedOps } from "./ops/index.ts";
+export type { ExternalReader, ExternalWriter } from "./tensor-proto.ts";

@@ -1,0 +1,75 @@
+/**
+ * A loaded ONNX model: its IR, its inputs and outputs, and `run`, which executes the graph
+ * with concord's ops.
+ */
+import { ValueError } from "../../core/errors.ts";
+import { Tensor } from "../../core/tensor.ts";
+import { Interpreter } from "../../graph/interpreter.ts";
+import type { Model, ValueInfo } from "../../graph/ir.ts";
+import type { GraphValue } from "../../graph/value.ts";
+import { encodeModel } from "./codec.ts";
+import { resolveOp } from "./ops/index.ts";
+
+/** Named outputs of a run. */
+export type RunOutputs = Record<string, GraphValue>;
+
+export class OnnxModel {
+  private readonly interpreter: Interpreter;
+
+  constructor(readonly model: Model) {
+    this.interpreter = new Interpreter({ resolve: resolveOp, opsetImports: model.opsetImports, functions: model.functions });
+  }
+
+  /** Graph inputs a caller feeds (inputs that also have an initializer are optional). */
+  get inputs(): ValueInfo[] {
+    return this.model.graph.inputs;
+  }
+  get outputs(): ValueInfo[] {
+    return this.model.graph.outputs;
+  }
+  get inputNames(): string[] {
+    return this.inputs.map((v) => v.name);
+  }
+  get outputNames(): string[] {
+    return this.outputs.map((v) => v.name);
+  }
+
+  /**
+   * Runs the graph. `feeds` maps input names to values (Tensors; HostTensors for element
+   * types concord lacks; arrays for sequences; null for an empty optional). Inputs backed
+   * by an initializer may be left out. Ops are recorded by autograd when a feed requires grad.
+   *
+   * ```ts
+   * const model = await onnx.load("model.onnx");
+   * const { y } = await model.run({ x: randn([1, 3, 224, 224]) });
+   * ```
+   */
+  async run(feeds: Record<string, GraphValue>): Promise<RunOutputs> {
+    return this.runSync(feeds);
+  }
+
+  /** `run`, synchronously. */
+  runSync(feeds: Record<string, GraphValue>): RunOutputs {
+    const initialized = new Set(this.model.graph.initializers.map((t) => t.name));
+    const map = new Map<string, GraphValue>();
+    for (const input of this.inputs) {
+      if (Object.prototype.hasOwnProperty.call(feeds, input.name)) map.set(input.name, feeds[input.name]!);
+      else if (!initialized.has(input.name)) throw new ValueError(`no value given for model input ${input.name}`);
+    }
+    for (const name of Object.keys(feeds))
+      if (!this.inputs.some((v) => v.name === name)) throw new ValueError(`${name} is not an input of the model (inputs: ${this.inputNames.join(", ")})`);
+    const values = this.interpreter.run(this.model.graph, map);
+    const out: RunOutputs = {};
+    this.outputs.forEach((o, i) => (out[o.name] = values[i]!));
+    return out;
+  }
+
+  /** The model as .onnx bytes. */
+  toBytes(): Uint8Array {
+    return encodeModel(this.model);
+  }
+}
+
+export function isTensor(v: GraphValue): v is Tensor {
+  return v instanceof Tensor;
+}

@@ -1,0 +1,176 @@
+/**
+ * Running a graph: nodes in order, each through the implementation an op table gives for
+ * its (domain, op type, opset version). Values are dropped after their last use so the
+ * garbage collector can free them. Model-local functions are run by inlining their body.
+ * Ops run through concord's op layer, so a run with tensors that require grad records
+ * the autograd graph.
+ */
+import { UnsupportedError, ValueError } from "../core/errors.ts";
+import { Attributes } from "./attributes.ts";
+import type { Attribute, FunctionDef, Graph, Node, OpsetImport } from "./ir.ts";
+import { opsetVersion } from "./ir.ts";
+import { valueFromTensorData } from "./tensor-data.ts";
+import type { GraphValue } from "./value.ts";
+
+/** What an op implementation sees besides its inputs. */
+export interface OpContext {
+  readonly node: Node;
+  readonly attrs: Attributes;
+  /** The version of the node's domain the model imports. */
+  readonly opset: number;
+  /** Runs a subgraph (an If branch, a Loop body) with outer values in scope. */
+  runSubgraph(graph: Graph, inputs: readonly GraphValue[]): GraphValue[];
+}
+
+/** An op: inputs (undefined where an optional input is omitted) -> outputs. */
+export type OpImpl = (inputs: readonly (GraphValue | undefined)[], ctx: OpContext) => GraphValue[];
+
+/** Finds the implementation of an op for the version of its domain a model imports. */
+export type OpResolver = (domain: string, opType: string, version: number) => OpImpl | undefined;
+
+export interface InterpreterOptions {
+  resolve: OpResolver;
+  opsetImports: readonly OpsetImport[];
+  functions?: readonly FunctionDef[];
+}
+
+/** Names a graph reads from outside itself (inputs of its nodes or of nested subgraphs). */
+const freeNamesCache = new WeakMap<Graph, Set<string>>();
+function freeNames(graph: Graph): Set<string> {
+  let free = freeNamesCache.get(graph);
+  if (free) return free;
+  free = new Set();
+  const defined = new Set<string>([...graph.inputs.map((v) => v.name), ...graph.initializers.map((t) => t.name ?? "")]);
+  for (const node of graph.nodes) {
+    for (const name of nodeReads(node)) if (!defined.has(name)) free.add(name);
+    for (const o of node.outputs) defined.add(o);
+  }
+  for (const o of graph.outputs) if (!defined.has(o.name)) free.add(o.name);
+  freeNamesCache.set(graph, free);
+  return free;
+}
+
+function subgraphs(a: Attribute): Graph[] {
+  return a.type === "graph" ? [a.value] : a.type === "graphs" ? a.value : [];
+}
+
+/** The values a node reads: its inputs and what its subgraphs take from the enclosing scope. */
+function nodeReads(node: Node): string[] {
+  const names = node.inputs.filter((n) => n !== "");
+  for (const a of node.attributes) for (const g of subgraphs(a)) names.push(...freeNames(g));
+  return names;
+}
+
+class Scope {
+  private readonly values = new Map<string, GraphValue>();
+  constructor(private readonly parent: Scope | null) {}
+  get(name: string): GraphValue | undefined {
+    return this.values.has(name) ? this.values.get(name) : this.parent?.get(name);
+  }
+  has(name: string): boolean {
+    return this.values.has(name) || (this.parent?.has(name) ?? false);
+  }
+  set(name: string, v: GraphValue): void {
+    this.values.set(name, v);
+  }
+  delete(name: string): void {
+    this.values.delete(name);
+  }
+}
+
+const MAX_CALL_DEPTH = 64;
+
+export class Interpreter {
+  private readonly functions = new Map<string, FunctionDef>();
+
+  constructor(private readonly options: InterpreterOptions) {
+    for (const f of options.functions ?? []) this.functions.set(`${f.domain}:${f.name}`, f);
+  }
+
+  /** Runs `graph` with its inputs bound to `feeds`; returns its outputs in order. */
+  run(graph: Graph, feeds: ReadonlyMap<string, GraphValue>): GraphValue[] {
+    return this.runIn(graph, feeds, null, this.options.opsetImports, 0);
+  }
+
+  private runIn(graph: Graph, feeds: ReadonlyMap<string, GraphValue>, parent: Scope | null, opsets: readonly OpsetImport[], depth: number): GraphValue[] {
+    if (depth > MAX_CALL_DEPTH) throw new ValueError(`graphs and functions nested more than ${MAX_CALL_DEPTH} deep`);
+    const scope = new Scope(parent);
+    for (const t of graph.initializers) if (t.name) scope.set(t.name, valueFromTensorData(t));
+    for (const [name, v] of feeds) scope.set(name, v);
+    for (const input of graph.inputs)
+      if (!scope.has(input.name)) throw new ValueError(`graph ${graph.name || "(main)"}: no value for input ${input.name}`);
+
+    // The last node reading each value defined here; values not read later are dropped.
+    const keep = new Set(graph.outputs.map((o) => o.name));
+    const lastUse = new Map<string, number>();
+    graph.nodes.forEach((node, i) => nodeReads(node).forEach((n) => lastUse.set(n, i)));
+
+    graph.nodes.forEach((node, i) => {
+      const inputs = node.inputs.map((name) => {
+        if (name === "") return undefined;
+        if (!scope.has(name)) throw new ValueError(`${node.opType} ${node.name ?? ""}: input ${name} is not computed before the node (graph not in topological order?)`);
+        return scope.get(name);
+      });
+      const outputs = this.runNode(node, inputs, scope, opsets, depth);
+      node.outputs.forEach((name, k) => {
+        if (name !== "" && k < outputs.length) scope.set(name, outputs[k]!);
+      });
+      for (const name of nodeReads(node)) if (lastUse.get(name) === i && !keep.has(name)) scope.delete(name);
+    });
+    return graph.outputs.map((o) => {
+      if (!scope.has(o.name)) throw new ValueError(`graph ${graph.name || "(main)"}: output ${o.name} is never computed`);
+      return scope.get(o.name)!;
+    });
+  }
+
+  private runNode(node: Node, inputs: (GraphValue | undefined)[], scope: Scope, opsets: readonly OpsetImport[], depth: number): GraphValue[] {
+    const domain = node.domain === "ai.onnx" ? "" : node.domain;
+    const fn = this.functions.get(`${node.domain}:${node.opType}`);
+    if (fn) return this.callFunction(fn, node, inputs, depth);
+    const version = opsetVersion(opsets, domain) ?? (domain === "" ? undefined : 1);
+    if (version === undefined) throw new ValueError(`${node.opType}: the model imports no version of the default domain`);
+    const impl = this.options.resolve(domain, node.opType, version);
+    if (!impl) throw new UnsupportedError(`ONNX operator ${domain ? domain + "." : ""}${node.opType} (opset ${version}) is not implemented`);
+    const ctx: OpContext = {
+      node,
+      attrs: new Attributes(node),
+      opset: version,
+      runSubgraph: (graph, values) => {
+        const feeds = new Map<string, GraphValue>();
+        graph.inputs.forEach((input, k) => {
+          if (k < values.length) feeds.set(input.name, values[k]!);
+        });
+        return this.runIn(graph, feeds, scope, opsets, depth + 1);
+      },
+    };
+    return impl(inputs, ctx);
+  }
+
+  /** Runs a function body with the node's inputs, attributes in place of the body's references. */
+  private callFunction(fn: FunctionDef, call: Node, inputs: (GraphValue | undefined)[], depth: number): GraphValue[] {
+    const given = new Map(call.attributes.map((a) => [a.name, a]));
+    for (const a of fn.attributeDefaults) if (!given.has(a.name)) given.set(a.name, a);
+    const bind = (node: Node): Node => ({
+      ...node,
+      attributes: node.attributes.flatMap((a) => {
+        if (a.refAttrName === undefined) return [a];
+        const v = given.get(a.refAttrName);
+        return v ? [{ ...v, name: a.name }] : [];
+      }),
+    });
+    const body: Graph = {
+      name: fn.name,
+      nodes: fn.nodes.map(bind),
+      inputs: fn.inputs.filter((_, k) => inputs[k] !== undefined).map((name) => ({ name })),
+      outputs: fn.outputs.map((name) => ({ name })),
+      valueInfo: [],
+      initializers: [],
+      sparseInitializers: [],
+    };
+    const feeds = new Map<string, GraphValue>();
+    fn.inputs.forEach((name, k) => {
+      if (inputs[k] !== undefined) feeds.set(name, inputs[k]!);
+    });
+    return this.runIn(body, feeds, null, fn.opsetImports, depth + 1);
+  }
+}
