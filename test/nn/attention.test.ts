@@ -10,7 +10,7 @@ import { manualSeed, randn, ones, zeros, ShapeError, ValueError, DTypeError, typ
 import { MultiheadAttention, functional as F, type Module } from "../../src/nn/index.ts";
 import type { MultiheadAttentionConfig, MultiheadAttentionForwardOptions } from "../../src/nn/index.ts";
 import { gradcheck } from "../../src/autograd/gradcheck.ts";
-import { moduleCases, runModuleCase, type ModuleCase, type Nested } from "./seq-fixture.ts";
+import { assertSameState, moduleCases, runModuleCase, type ModuleCase, type Nested } from "./seq-fixture.ts";
 
 interface AttentionCase extends ModuleCase {
   call: "self" | "kv" | "qkv";
@@ -30,8 +30,10 @@ function callAttention(c: AttentionCase) {
 }
 
 for (const c of moduleCases("nn-seq-attention") as AttentionCase[]) {
-  test(`${c.name}: outputs, weights and gradients as PyTorch`, () => {
+  test(`${c.name}: PyTorch's init after manualSeed, outputs, weights and gradients`, () => {
+    manualSeed(c.seed);
     const m = new MultiheadAttention(c.args[0] as number, c.args[1] as number, c.options as MultiheadAttentionConfig);
+    assertSameState(c, m);
     runModuleCase(c, m, { call: callAttention(c) });
   });
 }

@@ -19,12 +19,7 @@ import { ones, zeros } from "../../ops/creation.ts";
 import { cat } from "../../ops/defs/shape.ts";
 import { where } from "../../ops/defs/binary.ts";
 import { scaledDotProductAttention, scaledDotProductAttentionMath } from "../../ops/composite/attention.ts";
-
-/** x·wᵀ + b. */
-function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-  const y = x.matmul(w.t());
-  return b ? y.add(b) : y;
-}
+import { linear } from "./linear.ts";
 
 /** The learned tensors of multi-head attention, under MultiheadAttention's parameter names. */
 export interface MultiheadAttentionWeights {

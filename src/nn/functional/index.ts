@@ -36,4 +36,4 @@ export { rnnTanhCell, rnnReluCell, lstmCell, gruCell } from "./rnn.ts";
 export { interpolate, type InterpolateMode, type InterpolateOptions } from "./interpolate.ts";
 export { pixelShuffle, pixelUnshuffle } from "./pixel-shuffle.ts";
 export { multiHeadAttentionForward, type MultiheadAttentionWeights, type MultiheadAttentionOptions } from "./attention.ts";
-export { scaledDotProductAttention, scaledDotProductAttentionMath, type AttentionOptions } from "../../ops/composite/attention.ts";
+export { scaledDotProductAttentionMath } from "../../ops/composite/attention.ts";

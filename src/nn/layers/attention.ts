@@ -10,61 +10,20 @@
  * const [out, weights] = mha.forward(x, x, x); // out [B, L, 16], weights [B, L, L]
  * ```
  */
-import type { DType } from "../../core/dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
-import { defaultGenerator, fillNormal, fillUniform } from "../../core/random.ts";
 import type { Tensor } from "../../core/tensor.ts";
-import { noGrad } from "../../autograd/grad-mode.ts";
-import { tensor, zeros } from "../../ops/creation.ts";
+import { empty } from "../../ops/creation.ts";
 import { Module } from "../module.ts";
 import { Parameter } from "../parameter.ts";
+import { constant_, xavierNormal_, xavierUniform_ } from "../init.ts";
+import { Linear } from "./linear.ts";
 import { multiHeadAttentionForward, type MultiheadAttentionOptions } from "../functional/attention.ts";
 
-/** Fills `t` in place from the default generator (`init.uniform_` / `init.normal_`). */
-function fill_(t: Tensor, draw: "uniform" | "normal", a: number, b: number): void {
-  const values = t.dtype === "float64" ? new Float64Array(t.size) : new Float32Array(t.size);
-  const dtype = t.dtype === "float64" ? "float64" : "float32";
-  if (draw === "uniform") fillUniform(defaultGenerator, values, a, b, dtype);
-  else fillNormal(defaultGenerator, values, a, b, dtype);
-  noGrad(() => t.copy_(tensor(values, { shape: t.shape })));
-}
-
-/** xavier_uniform_ / xavier_normal_ of a 2-D or 3-D tensor (fan_in = size(1)·receptive, fan_out = size(0)·receptive). */
-function xavier_(t: Tensor, draw: "uniform" | "normal"): void {
-  const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
-  const std = Math.sqrt(2 / (t.shape[1]! * receptive + t.shape[0]! * receptive));
-  if (draw === "uniform") fill_(t, "uniform", -Math.sqrt(3) * std, Math.sqrt(3) * std);
-  else fill_(t, "normal", 0, std);
-}
-
 /**
- * The out-projection of MultiheadAttention: a linear layer y = x·Wᵀ + b that PyTorch keeps
- * out of dynamic quantization (`NonDynamicallyQuantizableLinear`); weight and bias drawn
- * from U(±1/√in), in that order, as torch.nn.Linear.
+ * The out-projection of MultiheadAttention: a Linear that PyTorch keeps out of dynamic
+ * quantization (`NonDynamicallyQuantizableLinear`); keys weight and bias, Linear's init.
  */
-export class NonDynamicallyQuantizableLinear extends Module {
-  weight: Parameter;
-  bias: Parameter | null;
-
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean; dtype?: DType } = {}) {
-    super();
-    const dtype = options.dtype ?? "float32";
-    this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype }));
-    this.bias = options.bias ?? true ? new Parameter(zeros([outFeatures], { dtype })) : null;
-    const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-    fill_(this.weight, "uniform", -bound, bound);
-    if (this.bias) fill_(this.bias, "uniform", -bound, bound);
-  }
-
-  override forward(x: Tensor): Tensor {
-    const y = x.matmul(this.weight.t());
-    return this.bias ? y.add(this.bias) : y;
-  }
-
-  override extraRepr(): string {
-    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? "True" : "False"}`;
-  }
-}
+export class NonDynamicallyQuantizableLinear extends Linear {}
 
 export interface MultiheadAttentionConfig {
   /** Dropout on the attention weights in training (default 0). */
@@ -132,7 +91,7 @@ export class MultiheadAttention extends Module {
     this.addZeroAttn = config.addZeroAttn ?? false;
     const dtype = config.dtype ?? "float32";
     const bias = config.bias ?? true;
-    const param = (shape: number[]) => new Parameter(zeros(shape, { dtype }));
+    const param = (shape: number[]) => new Parameter(empty(shape, { dtype }));
     // Registration order is PyTorch's, so the state dict's keys come in its order.
     if (this.qkvSameEmbedDim) {
       this.registerParameter("in_proj_weight", param([3 * embedDim, embedDim]));
@@ -154,14 +113,13 @@ export class MultiheadAttention extends Module {
 
   /** PyTorch's _reset_parameters: xavier_uniform_ projections, zero biases, xavier_normal_ bias_k/v. */
   resetParameters(): void {
-    if (this.inProjWeight) xavier_(this.inProjWeight, "uniform");
-    for (const w of [this.qProjWeight, this.kProjWeight, this.vProjWeight]) if (w) xavier_(w, "uniform");
+    for (const w of [this.inProjWeight, this.qProjWeight, this.kProjWeight, this.vProjWeight]) if (w) xavierUniform_(w);
     if (this.inProjBias) {
-      noGrad(() => this.inProjBias!.zero_());
-      if (this.outProj.bias) noGrad(() => this.outProj.bias!.zero_());
+      constant_(this.inProjBias, 0);
+      if (this.outProj.bias) constant_(this.outProj.bias, 0);
     }
-    if (this.biasK) xavier_(this.biasK, "normal");
-    if (this.biasV) xavier_(this.biasV, "normal");
+    if (this.biasK) xavierNormal_(this.biasK);
+    if (this.biasV) xavierNormal_(this.biasV);
   }
 
   /**
