@@ -9,6 +9,7 @@
 import * as c from "../src/index.ts";
 import type { Tensor } from "../src/index.ts";
 import { time } from "./harness.ts";
+import { adamStep } from "../src/ops/defs/optim-step.ts";
 import { pytorch } from "./peers/pytorch.ts";
 import { useTfjs } from "./peers/tfjs.ts";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -19,7 +20,10 @@ function param(shape: number[], fanIn: number): Tensor {
   return c.rand(shape).mul(2 * bound).sub(bound).requiresGrad_();
 }
 
-/** Adam as torch.optim.Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8), written with in-place ops. */
+/**
+ * Adam as torch.optim.Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8): the fused adamStep op per
+ * parameter (one pass over parameter, gradient and state), the parameter copied into place.
+ */
 function adam(params: Tensor[]): () => void {
   const m = params.map((p) => c.zerosLike(p));
   const v = params.map((p) => c.zerosLike(p));
@@ -27,14 +31,15 @@ function adam(params: Tensor[]): () => void {
   return () =>
     c.noGrad(() => {
       t++;
-      const c1 = 1 - 0.9 ** t;
-      const c2 = 1 - 0.999 ** t;
       params.forEach((p, i) => {
-        const g = p.grad!;
-        m[i]!.mul_(0.9).add_(g, 0.1);
-        v[i]!.mul_(0.999).addcmul_(g, g, 0.001);
-        const denom = v[i]!.div(c2).sqrt().add(1e-8);
-        p.addcdiv_(m[i]!, denom, -1e-3 / c1);
+        const [next, m1, v1] = adamStep(p, p.grad!, m[i]!, v[i]!, { step: t });
+        p.copy_(next);
+        next.dispose();
+        m[i]!.dispose();
+        v[i]!.dispose();
+        m[i] = m1;
+        v[i] = v1;
+        p.grad!.dispose();
         p.grad = null;
       });
     });

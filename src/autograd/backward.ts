@@ -5,6 +5,7 @@
  */
 import { AutogradError, ShapeError } from "../core/errors.ts";
 import { formatShape, shapesEqual } from "../core/shape.ts";
+import type { Storage } from "../core/storage.ts";
 import type { Tensor } from "../core/tensor.ts";
 import { onesLike, zeros } from "../ops/creation.ts";
 import { isGradEnabled, setGradEnabled } from "./grad-mode.ts";
@@ -73,17 +74,86 @@ function fitGradient(g: Tensor, edge: Edge, from: Node): Tensor {
   return g.dtype === meta.dtype ? g : g.to(meta.dtype);
 }
 
-function runHooks(node: Node, index: number, grad: Tensor): Tensor {
-  for (const hook of node.hooks.get(index) ?? []) grad = hook(grad) ?? grad;
+/**
+ * Note: gradient ownership. Without createGraph, most gradients flowing backward are the
+ * engine's own temporaries: made by a vjp or by summing two gradients, handed to one
+ * consumer, dead once it has run. As PyTorch's engine drops them when their refcount
+ * falls to zero (and AccumulateGrad takes a gradient as `.grad` without a copy when nothing
+ * else holds it), the engine disposes each one as soon as its consumer has used it, and a
+ * leaf's first gradient becomes its `.grad` as it is, instead of waiting for the garbage
+ * collector (a training step's gradients are as large as its activations). Ownership is
+ * tracked per storage, since views share one: a gradient is the engine's when its storage
+ * was handed to exactly one consumer and never seen by user code — not a gradient the
+ * caller passed in, not one a hook saw or returned, retained (`retainGrad`) or captured
+ * (`grad()`). Anything else is left to the garbage collector and copied when accumulated.
+ */
+class Ownership {
+  private readonly uses = new Map<Storage, number>();
+  private readonly shared = new Set<Storage>();
+
+  constructor(private readonly enabled: boolean) {}
+
+  /** `g` was handed to one consumer (uses counts the handed tensors alive per storage). */
+  handed(g: Tensor): void {
+    this.uses.set(g.storage, (this.uses.get(g.storage) ?? 0) + 1);
+  }
+
+  /** User code holds (or may hold) `g`'s storage: never dispose or take it. */
+  share(g: Tensor): void {
+    this.shared.add(g.storage);
+  }
+
+  owns(g: Tensor): boolean {
+    return this.enabled && !this.shared.has(g.storage) && this.uses.get(g.storage) === 1;
+  }
+
+  /**
+   * `g`'s consumer is done with it: disposed when the engine owns it, or passed on when the
+   * consumer returned it (`passed`: it is handed again, to each edge it goes to).
+   */
+  release(g: Tensor | undefined, passed: readonly (Tensor | null | undefined)[] = []): void {
+    if (!g || !this.enabled) return;
+    const n = this.uses.get(g.storage) ?? 0;
+    if (passed.some((t) => t === g)) this.uses.set(g.storage, n - 1);
+    else if (this.owns(g)) {
+      this.uses.set(g.storage, 0);
+      g.dispose();
+    }
+  }
+
+  /** Whether `g` may become a leaf's `.grad` as it is: owned, dense over its whole storage. */
+  takeable(g: Tensor): boolean {
+    return this.owns(g) && !g.requiresGrad && g.offset === 0 && g.size === g.storage.length && g.isContiguous();
+  }
+}
+
+function runHooks(node: Node, index: number, grad: Tensor, ownership: Ownership): Tensor {
+  for (const hook of node.hooks.get(index) ?? []) {
+    ownership.share(grad);
+    grad = hook(grad) ?? grad;
+    ownership.share(grad);
+  }
   const retained = node.retained.get(index)?.deref();
-  if (retained) retained.grad = retained.grad === null ? grad.detach() : retained.grad.add(grad).detach();
+  if (retained) {
+    ownership.share(grad);
+    retained.grad = retained.grad === null ? grad.detach() : retained.grad.add(grad).detach();
+  }
   return grad;
 }
 
-function accumulate(leaf: Tensor, grad: Tensor, createGraph: boolean): void {
-  if (leaf.grad === null) leaf.grad = createGraph ? grad : grad.detach().clone();
-  else if (createGraph || leaf.grad.requiresGrad) leaf.grad = leaf.grad.add(grad);
-  else leaf.grad.add_(grad.detach());
+function accumulate(leaf: Tensor, grad: Tensor, createGraph: boolean, ownership: Ownership): void {
+  if (leaf.grad === null) {
+    if (createGraph) leaf.grad = grad;
+    else if (ownership.takeable(grad)) leaf.grad = grad;
+    else {
+      leaf.grad = grad.detach().clone();
+      ownership.release(grad);
+    }
+  } else if (createGraph || leaf.grad.requiresGrad) leaf.grad = leaf.grad.add(grad);
+  else {
+    leaf.grad.add_(grad.detach());
+    ownership.release(grad);
+  }
 }
 
 /**
@@ -93,6 +163,7 @@ function accumulate(leaf: Tensor, grad: Tensor, createGraph: boolean): void {
 function execute(
   outputs: readonly Tensor[],
   gradOutputs: readonly Tensor[],
+  given: readonly boolean[],
   options: BackwardOptions,
   captures?: readonly (Edge | null)[],
 ): (Tensor | null)[] {
@@ -114,17 +185,32 @@ function execute(
     }
   }
 
+  const createGraph = options.createGraph ?? false;
+  const ownership = new Ownership(!createGraph);
   const buffers = new Map<Node, (Tensor | undefined)[]>();
+  // Callers count every hand-off of a batch (ownership.handed) before adding any of it, so
+  // that a sum never disposes a tensor that is still to be handed to another edge.
   const add = (edge: Edge, g: Tensor) => {
     let buf = buffers.get(edge.node);
     if (!buf) buffers.set(edge.node, (buf = []));
     const prev = buf[edge.index];
-    buf[edge.index] = prev === undefined ? g : prev.add(g);
+    if (prev === undefined) buf[edge.index] = g;
+    else {
+      const sum = prev.add(g);
+      ownership.release(prev);
+      ownership.release(g);
+      ownership.handed(sum);
+      buf[edge.index] = sum;
+    }
   };
+  roots.forEach((_, i) => {
+    ownership.handed(gradOutputs[i]!);
+    // A gradient the caller passed in stays the caller's.
+    if (given[i]) ownership.share(gradOutputs[i]!);
+  });
   roots.forEach((edge, i) => add(edge, gradOutputs[i]!));
 
   const captured: (Tensor | null)[] = captures ? captures.map(() => null) : [];
-  const createGraph = options.createGraph ?? false;
   const previousMode = setGradEnabled(createGraph);
   try {
     for (const node of order) {
@@ -134,19 +220,32 @@ function execute(
       buffers.delete(node);
       const grads = node.outputMetas.map((meta, i) => {
         const g = buf[i];
-        return g === undefined ? zeros(meta.shape, { dtype: meta.dtype }) : runHooks(node, i, g);
+        if (g !== undefined) return runHooks(node, i, g, ownership);
+        const zero = zeros(meta.shape, { dtype: meta.dtype });
+        ownership.handed(zero);
+        return zero;
       });
       captures?.forEach((c, i) => {
-        if (c && c.node === node) captured[i] = grads[c.index]!;
+        if (c && c.node === node) {
+          captured[i] = grads[c.index]!;
+          ownership.share(captured[i]);
+        }
       });
       if (node instanceof AccumulateGrad) {
-        if (!captures) accumulate(node.variable, grads[0]!, createGraph);
+        if (!captures) accumulate(node.variable, grads[0]!, createGraph, ownership);
         continue;
       }
       const inputGrads = node.apply(grads);
-      node.next.forEach((edge, j) => {
+      for (const g of grads) ownership.release(g, inputGrads);
+      const handed = node.next.map((edge, j) => {
         const g = inputGrads[j];
-        if (edge && g) add(edge, fitGradient(g, edge, node));
+        if (!edge || !g) return null;
+        const fitted = fitGradient(g, edge, node);
+        ownership.handed(fitted);
+        return fitted;
+      });
+      node.next.forEach((edge, j) => {
+        if (edge && handed[j]) add(edge, handed[j]);
       });
       if (!options.retainGraph) node.release();
     }
@@ -163,7 +262,7 @@ function execute(
 export function backward(output: Tensor | readonly Tensor[], gradient?: Tensor | readonly (Tensor | null)[], options: BackwardOptions = {}): void {
   const outputs = Array.isArray(output) ? (output as readonly Tensor[]) : [output as Tensor];
   const given = gradient === undefined ? undefined : Array.isArray(gradient) ? (gradient as readonly (Tensor | null)[]) : [gradient as Tensor];
-  execute(outputs, rootGradients(outputs, given), { retainGraph: options.retainGraph ?? options.createGraph ?? false, createGraph: options.createGraph ?? false });
+  execute(outputs, rootGradients(outputs, given), outputs.map((_, i) => given?.[i] != null), { retainGraph: options.retainGraph ?? options.createGraph ?? false, createGraph: options.createGraph ?? false });
 }
 
 /**
@@ -180,7 +279,7 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | reado
     return edge;
   });
   const retainGraph = options.retainGraph ?? options.createGraph ?? false;
-  const result = execute(outs, rootGradients(outs, options.gradOutputs), { retainGraph, createGraph: options.createGraph ?? false }, captures);
+  const result = execute(outs, rootGradients(outs, options.gradOutputs), outs.map((_, i) => options.gradOutputs?.[i] != null), { retainGraph, createGraph: options.createGraph ?? false }, captures);
   result.forEach((g, i) => {
     if (g === null && !options.allowUnused)
       throw new AutogradError(

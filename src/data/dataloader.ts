@@ -9,7 +9,8 @@ import type { Dataset } from "./dataset.ts";
 import { BatchSampler, drawSeed, RandomSampler, SequentialSampler, type Sized } from "./samplers.ts";
 import { spawnWebWorker, webWorkersAvailable } from "./worker/browser.ts";
 import type { SpawnWorker } from "./worker/handle.ts";
-import { decodeValue, type InitMessage } from "./worker/messages.ts";
+import { WorkerBatches } from "./worker/batches.ts";
+import type { InitMessage } from "./worker/messages.ts";
 import { nodeWorkersAvailable, spawnNodeWorker } from "./worker/node.ts";
 import { WorkerPool } from "./worker/pool.ts";
 import type { WorkerSpec } from "./worker/spec.ts";
@@ -106,10 +107,14 @@ export class DataLoader<T = unknown, B = unknown> implements AsyncIterable<B> {
       drawSeed(this.generator ?? defaultGenerator); // PyTorch draws the base seed here too
       return this.mainThreadBatches();
     }
-    if (!this.pool || this.pool.closed) {
+    if (!this.pool || this.pool.closed || this.pool.failed) {
       this.pool = this.startPool(drawSeed(this.generator ?? defaultGenerator));
     }
-    return new WorkerBatches(this, this.pool, this.batchSampler[Symbol.iterator](), this.collate);
+    return new WorkerBatches(this.pool, this.batchSampler[Symbol.iterator](), {
+      prefetchFactor: this.prefetchFactor,
+      collate: this.collate,
+      release: (pool) => this.releasePool(pool),
+    });
   }
 
   /** Ends persistent workers (others end with each pass). */
@@ -118,8 +123,8 @@ export class DataLoader<T = unknown, B = unknown> implements AsyncIterable<B> {
     this.pool = null;
   }
 
-  /** @internal whether a finished pass should end the workers. */
-  releasePool(pool: WorkerPool): void {
+  /** Ends the workers of a finished pass unless they are persistent. */
+  private releasePool(pool: WorkerPool): void {
     if (!this.persistentWorkers) {
       pool.close();
       if (this.pool === pool) this.pool = null;
@@ -154,75 +159,5 @@ export class DataLoader<T = unknown, B = unknown> implements AsyncIterable<B> {
       initModule: this.workerInit,
     });
     return new WorkerPool(spawn, this.numWorkers, init);
-  }
-}
-
-/** Ends the workers of an iterator that was dropped without finishing or return(). */
-const abandoned = new FinalizationRegistry<{ loader: DataLoader<never, never>; pool: WorkerPool }>(({ loader, pool }) =>
-  loader.releasePool(pool),
-);
-
-/** One pass over the batches, loaded by the pool's workers (see DataLoader). */
-class WorkerBatches<T, B> implements AsyncIterableIterator<B> {
-  private readonly inFlight: number[] = [];
-  private nextWorker = 0;
-  private exhausted = false;
-  private done = false;
-
-  constructor(
-    private readonly loader: DataLoader<T, B>,
-    private readonly pool: WorkerPool,
-    private readonly indices: Iterator<number[]>,
-    private readonly collate: CollateFn<T, B> | undefined,
-  ) {
-    abandoned.register(this, { loader: loader as unknown as DataLoader<never, never>, pool }, this);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  async next(): Promise<IteratorResult<B>> {
-    if (this.done) return { done: true, value: undefined };
-    try {
-      this.dispatch();
-      const taskId = this.inFlight.shift();
-      if (taskId === undefined) return this.finish();
-      const raw = await this.pool.result(taskId);
-      this.dispatch();
-      const value = decodeValue(raw);
-      return { done: false, value: this.collate ? this.collate(value as T[]) : (value as B) };
-    } catch (e) {
-      this.finish();
-      throw e;
-    }
-  }
-
-  async return(): Promise<IteratorResult<B>> {
-    return this.finish();
-  }
-
-  /** Keeps prefetchFactor batches per worker in flight, handed out round-robin. */
-  private dispatch(): void {
-    const limit = this.loader.prefetchFactor * this.pool.size;
-    while (!this.exhausted && this.inFlight.length < limit) {
-      const next = this.indices.next();
-      if (next.done) {
-        this.exhausted = true;
-        break;
-      }
-      this.inFlight.push(this.pool.submit(this.nextWorker, next.value));
-      this.nextWorker = (this.nextWorker + 1) % this.pool.size;
-    }
-  }
-
-  private finish(): IteratorResult<B> {
-    if (!this.done) {
-      this.done = true;
-      abandoned.unregister(this);
-      this.pool.discard(this.inFlight.splice(0));
-      this.loader.releasePool(this.pool);
-    }
-    return { done: true, value: undefined };
   }
 }

@@ -8,6 +8,7 @@ import { Tensor } from "../core/tensor.ts";
 import { fileSystem } from "../io/fs.ts";
 import { detectFormat, type FileFormat } from "./detect.ts";
 import * as safetensors from "./safetensors/index.ts";
+import { TO_CONCORD } from "./safetensors/dtypes.ts";
 import * as npy from "./npy/index.ts";
 import * as gguf from "./gguf/index.ts";
 import * as onnx from "./onnx/index.ts";
@@ -35,6 +36,12 @@ export interface FileSummary {
   parameterCount: number;
   metadata: Record<string, unknown>;
 }
+
+/** safetensors dtypes in PyTorch's spelling (those concord lacks too). */
+const SAFETENSORS_TORCH_NAMES: Record<string, string> = {
+  ...(TO_CONCORD as Record<string, string>),
+  U16: "uint16", U32: "uint32", U64: "uint64", F8_E5M2: "float8_e5m2", F8_E4M3: "float8_e4m3fn", F8_E8M0: "float8_e8m0fnu", C64: "complex64",
+};
 
 /** GGUF types that have a PyTorch dtype; quantized types keep ggml's name (Q4_K, ...). */
 const GGML_TORCH_NAMES: Record<string, string> = { F32: "float32", F16: "float16", BF16: "bfloat16", F64: "float64", I8: "int8", I16: "int16", I32: "int32", I64: "int64" };
@@ -102,7 +109,7 @@ export function inspectBytes(bytes: Uint8Array, fileName?: string): FileSummary 
   switch (format) {
     case "safetensors": {
       const header = safetensors.readHeader(bytes, fileName);
-      const tensors = header.entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: [...e.shape] }));
+      const tensors = header.entries.map((e) => ({ name: e.name, dtype: SAFETENSORS_TORCH_NAMES[e.dtype] ?? e.dtype, shape: [...e.shape] }));
       return { ...base, tensors, parameterCount: tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0), metadata: { ...header.metadata } };
     }
     case "gguf": {

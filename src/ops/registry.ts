@@ -19,6 +19,8 @@ import { linalgOps } from "./defs/linalg.ts";
 import { convOps } from "./defs/conv.ts";
 import { poolOps } from "./defs/pool.ts";
 import { normOps } from "./defs/norm.ts";
+import { upsampleOps } from "./defs/upsample.ts";
+import { optimStepOps } from "./defs/optim-step.ts";
 
 export const ops = {
   ...unaryOps,
@@ -37,6 +39,8 @@ export const ops = {
   ...convOps,
   ...poolOps,
   ...normOps,
+  ...upsampleOps,
+  ...optimStepOps,
 };
 
 export type Ops = typeof ops;

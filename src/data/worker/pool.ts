@@ -35,10 +35,15 @@ export class WorkerPool {
       const w = spawn(id);
       w.unref();
       w.onMessage((m) => this.receive(id, m));
-      w.onError((e) => this.fail(new WorkerError(id, e.name, e.message, e.stack)));
+      w.onError((e) => this.crash(new WorkerError(id, e.name, e.message, e.stack)));
       w.post(init(id));
       this.workers.push(w);
     }
+  }
+
+  /** True once a worker crashed or failed to start; the pool serves nothing more. */
+  get failed(): boolean {
+    return this.failure !== null;
   }
 
   get size(): number {
@@ -108,11 +113,17 @@ export class WorkerPool {
 
   private receive(workerId: number, m: FromWorker): void {
     if (m.type === "result") this.settle(m.taskId, { ok: true, value: m.value });
-    else if (m.taskId === null) this.fail(new WorkerError(workerId, m.name, m.message, m.stack));
+    else if (m.taskId === null) this.crash(new WorkerError(workerId, m.name, m.message, m.stack));
     else this.settle(m.taskId, { ok: false, error: new WorkerError(workerId, m.name, m.message, m.stack) });
   }
 
-  /** A worker crashed or failed to start: every pending and later task fails with it. */
+  /** A worker crashed or failed to start: every pending and later task fails with it, and the workers end. */
+  private crash(error: Error): void {
+    this.fail(error);
+    this.close();
+  }
+
+  /** Every pending and later task fails with `error`. */
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;

@@ -16,6 +16,8 @@ import { linalgKernels } from "./linalg.ts";
 import { convKernels } from "./conv.ts";
 import { poolKernels } from "./pool.ts";
 import { normKernels } from "./norm.ts";
+import { upsampleKernels } from "./upsample.ts";
+import { optimStepKernels } from "./optim-step.ts";
 
 export const jsKernels: JsKernelTable = {
   ...unaryKernels,
@@ -31,4 +33,6 @@ export const jsKernels: JsKernelTable = {
   ...convKernels,
   ...poolKernels,
   ...normKernels,
+  ...upsampleKernels,
+  ...optimStepKernels,
 };

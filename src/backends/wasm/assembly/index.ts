@@ -16,3 +16,4 @@ export * from "./attention";
 export function heapBase(): usize {
   return __heap_base;
 }
+export * from "./optim";

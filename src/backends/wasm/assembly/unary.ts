@@ -218,3 +218,8 @@ export function clampF32(
 ): void {
   walk(CLAMP, x, out, n1, n2, n3, s0, s1, s2, s3, lo, hi, start, end);
 }
+
+/** A strided copy (the walk with no operation): clone and in-place writes of float32 views. */
+export function copyF32(x: usize, out: usize, n1: i32, n2: i32, n3: i32, s0: i32, s1: i32, s2: i32, s3: i32, start: i32, end: i32): void {
+  walk(-1, x, out, n1, n2, n3, s0, s1, s2, s3, 0, 0, start, end);
+}

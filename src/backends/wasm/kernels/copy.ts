@@ -7,6 +7,7 @@ import { shapesEqual } from "../../../core/shape.ts";
 import type { Tensor } from "../../../core/tensor.ts";
 import { heapView, addressOf, wasmBackend, type WasmHandle, type WasmKernel } from "../index.ts";
 import { wasmRuntime } from "../runtime.ts";
+import { allocOutput, GRAIN, planWalk, runWalk } from "./elementwise.ts";
 
 /**
  * Copies the strided view `src` (shape, strides, offset in elements of `from`) into `to`
@@ -40,15 +41,29 @@ function gatherInto(from: ArrayLike<number> & { [i: number]: number }, shape: re
   }
 }
 
+/**
+ * Copies the float32 view `src` densely to address `dst` with the assembly's strided walk
+ * (copyF32), split across threads; false when its layout does not fold to four dims.
+ */
+function copyStridedF32(src: Tensor, dst: number): boolean {
+  const operand = { ptr: addressOf(src), strides: src.strides };
+  const walk = planWalk(src.shape, [operand]);
+  if (!walk) return false;
+  if (src.size > 0) runWalk("copyF32", [operand.ptr, dst], walk, [], src.size, GRAIN.cheap);
+  return true;
+}
+
 const clone: WasmKernel = (inputs: readonly Tensor[]) => {
   const x = inputs[0]!;
   if (x.storage.owner !== wasmBackend || x.dtype === "int64") return null;
-  const storage = wasmBackend.alloc(x.dtype, x.size);
-  const dst = (storage.handle as WasmHandle).ptr;
+  // Every element is written below: no need to zero the block.
+  const { storage, ptr: dst } = allocOutput(x.dtype, x.size);
   if (x.isContiguous()) {
     const bytes = x.size * DTYPES[x.dtype].itemsize;
     const heap = new Uint8Array(wasmRuntime().heap.buffer);
     heap.copyWithin(dst, addressOf(x), addressOf(x) + bytes);
+  } else if (x.dtype === "float32" && copyStridedF32(x, dst)) {
+    // copied by the walk
   } else {
     const from = heapView(x.storage.handle as WasmHandle) as Float32Array;
     gatherInto(from, x.shape, x.strides, x.offset, heapView(storage.handle as WasmHandle) as Float32Array, 0);
@@ -70,6 +85,7 @@ export function assignFast(dst: Tensor, src: Tensor): boolean {
     return true;
   }
   if (!dst.isContiguous()) return false;
+  if (src.dtype === "float32" && copyStridedF32(src, addressOf(dst))) return true;
   gatherInto(heapView(src.storage.handle as WasmHandle) as Float32Array, src.shape, src.strides, src.offset, heapView(dst.storage.handle as WasmHandle) as Float32Array, dst.offset);
   return true;
 }

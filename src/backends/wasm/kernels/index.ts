@@ -11,6 +11,7 @@ import { copyKernels } from "./copy.ts";
 import { normKernels } from "./norm.ts";
 import { embeddingKernels } from "./embedding.ts";
 import { attentionKernels } from "./attention.ts";
+import { optimStepKernels } from "./optim-step.ts";
 
 export const wasmKernels: Record<string, WasmKernel> = {
   ...unaryKernels,
@@ -24,4 +25,5 @@ export const wasmKernels: Record<string, WasmKernel> = {
   ...normKernels,
   ...embeddingKernels,
   ...attentionKernels,
+  ...optimStepKernels,
 };

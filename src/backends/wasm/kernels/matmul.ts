@@ -8,6 +8,7 @@ import type { Tensor } from "../../../core/tensor.ts";
 import type { Inference } from "../../../ops/define-op.ts";
 import { addressOf, wasmBackend, type WasmKernel } from "../index.ts";
 import { wasmRuntime } from "../runtime.ts";
+import { allocOutput } from "./elementwise.ts";
 
 /** How a matrix operand is laid out: its leading dimension and whether it is transposed. */
 function layout(t: Tensor): { ld: number; trans: number } | null {
@@ -63,16 +64,17 @@ const matmul: WasmKernel = (inputs: readonly Tensor[], _attrs: unknown, inferenc
   const n = b.shape[b.ndim - 1]!;
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const rt = wasmRuntime();
-  const storage = wasmBackend.alloc("float32", numel(out.shape));
-  const c = (storage.handle as { ptr: number }).ptr;
+  // sgemm with beta 0 writes every element: no need to zero the block.
+  const { storage, ptr: c } = allocOutput("float32", numel(out.shape));
   if (numel(out.shape) === 0) return [storage];
   const aOffsets = batchOffsets(a, batch);
   const bOffsets = batchOffsets(b, batch);
   const pa = addressOf(a);
   const pb = addressOf(b);
-  // Threads pay off from about 64^3 multiply-adds per product.
+  // Threads pay off from about 64^3 multiply-adds per product. Each thread packs all of the
+  // operand it does not split: split the longer side, so the shorter one is packed twice.
   const threads = m * n * k >= 262144 ? rt.pool.threads : 1;
-  const splitRows = m >= 4 * threads || m >= n;
+  const splitRows = m >= n;
   const parts = splitRows ? cuts(m, threads, 4) : cuts(n, threads, 8);
   const scratchBytes = Number(rt.kernels.sgemmScratchBytes!());
   const scratch = rt.heap.alloc(scratchBytes * parts.length, false);

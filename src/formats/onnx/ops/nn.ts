@@ -139,27 +139,59 @@ function rangeTensor(n: number): Tensor {
   return ones([n], { dtype: "int64" }).cumsum(0).sub(1);
 }
 
+/**
+ * Window sums as a depthwise convolution with a ones kernel: handles dilations, pads
+ * beyond half the kernel and ceil mode (the positions past the end that ceil mode adds
+ * are zeros that do not count).
+ */
+function windowSum(x: Tensor, win: Window, ceilMode: boolean, padValue: number): Tensor {
+  const spatial = x.shape.slice(2);
+  const extra = spatial.map((n, i) => {
+    const k = (win.kernel[i]! - 1) * win.dilations[i]! + 1;
+    const span = n + win.padBegin[i]! + win.padEnd[i]! - k;
+    const floorOut = Math.floor(span / win.strides[i]!) + 1;
+    let out = ceilMode ? Math.ceil(span / win.strides[i]!) + 1 : floorOut;
+    // The last window must start inside the input or its left padding.
+    if (ceilMode && (out - 1) * win.strides[i]! >= n + win.padBegin[i]!) out--;
+    return Math.max(0, (out - 1) * win.strides[i]! + k - (n + win.padBegin[i]! + win.padEnd[i]!));
+  });
+  const pairs: number[] = [];
+  for (let i = spatial.length - 1; i >= 0; i--) pairs.push(win.padBegin[i]!, win.padEnd[i]!);
+  let padded = pad(x, pairs, "constant", padValue);
+  const more: number[] = [];
+  for (let i = spatial.length - 1; i >= 0; i--) more.push(0, extra[i]!);
+  padded = pad(padded, more, "constant", 0);
+  const [n, c] = [x.shape[0]!, x.shape[1]!];
+  const planes = reshape(padded, [n * c, 1, ...padded.shape.slice(2)]);
+  const kernel = ones([1, 1, ...win.kernel], { dtype: x.dtype });
+  const zeros = win.kernel.map(() => 0);
+  const out = apply1(convOps.conv, [planes, kernel], { stride: win.strides, padBegin: zeros, padEnd: zeros, dilation: win.dilations, groups: 1 });
+  return reshape(out, [n, c, ...out.shape.slice(2)]);
+}
+
 function averagePool(inputs: Inputs, ctx: OpContext): Tensor[] {
-  const input = tensorAt(inputs, 0, ctx);
+  const x = tensorAt(inputs, 0, ctx);
   const kernel = ctx.attrs.ints("kernel_shape") ?? [];
   const countIncludePad = ctx.attrs.int("count_include_pad", 0) === 1;
-  const raw = windowOf(ctx, input.shape.slice(2), kernel);
-  const { x, win } = countIncludePad ? explicitPads(input, raw, 0) : { x: input, win: raw };
+  const win = windowOf(ctx, x.shape.slice(2), kernel);
   const ceilMode = ctx.attrs.int("ceil_mode", 0) === 1;
-  if (win.dilations.some((d) => d !== 1)) throw invalid(ctx, "dilated AveragePool is not supported");
-  const attrs = { kernelSize: win.kernel, stride: win.strides, padBegin: win.padBegin, padEnd: win.padEnd, ceilMode, countIncludePad, divisorOverride: null };
-  return [apply1(poolOps.avgPool, [x], attrs)];
+  const half = win.kernel.map((k) => Math.floor(k / 2));
+  const simple = win.dilations.every((d) => d === 1) && win.padBegin.every((p, i) => p <= half[i]!) && win.padEnd.every((p, i) => p <= half[i]!);
+  if (simple) {
+    const attrs = { kernelSize: win.kernel, stride: win.strides, padBegin: win.padBegin, padEnd: win.padEnd, ceilMode, countIncludePad, divisorOverride: null };
+    return [apply1(poolOps.avgPool, [x], attrs)];
+  }
+  const sums = windowSum(x, win, ceilMode, 0);
+  const counts = windowSum(ones(x.shape, { dtype: x.dtype }), win, ceilMode, countIncludePad ? 1 : 0);
+  return [sums.div(counts)];
 }
 
 function lpPool(inputs: Inputs, ctx: OpContext): Tensor[] {
   const input = tensorAt(inputs, 0, ctx);
   const p = ctx.attrs.int("p", 2);
   const kernel = ctx.attrs.ints("kernel_shape") ?? [];
-  const { x, win } = explicitPads(input.abs().pow(p), windowOf(ctx, input.shape.slice(2), kernel), 0);
-  if (win.dilations.some((d) => d !== 1)) throw invalid(ctx, "dilated LpPool is not supported");
-  const ceilMode = ctx.attrs.int("ceil_mode", 0) === 1;
-  const attrs = { kernelSize: win.kernel, stride: win.strides, padBegin: win.padBegin, padEnd: win.padEnd, ceilMode, countIncludePad: true, divisorOverride: 1 };
-  return [apply1(poolOps.avgPool, [x], attrs).pow(1 / p)];
+  const win = windowOf(ctx, input.shape.slice(2), kernel);
+  return [windowSum(input.abs().pow(p), win, ctx.attrs.int("ceil_mode", 0) === 1, 0).pow(1 / p)];
 }
 
 const spatialDims = (x: Tensor) => x.shape.slice(2).map((_, i) => i + 2);
@@ -282,7 +314,8 @@ function lpNorm(inputs: Inputs, ctx: OpContext): Tensor[] {
   const axis = normAxis(ctx.attrs.int("axis", -1), x.ndim, ctx);
   const p = ctx.attrs.int("p", 2);
   const norm = p === 1 ? sum(x.abs(), [axis], { keepdim: true }) : sum(x.mul(x), [axis], { keepdim: true }).sqrt();
-  return [x.div(norm)];
+  // A zero norm gives 0 (ONNX's reference divides only where the norm is nonzero).
+  return [x.div(norm.where(norm.ne(0), 1))];
 }
 
 function mvn(inputs: Inputs, ctx: OpContext): Tensor[] {

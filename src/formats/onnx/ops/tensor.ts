@@ -79,7 +79,9 @@ function reshapeOp(inputs: Inputs, ctx: OpContext): GraphValue[] {
 
 function flattenOp(inputs: Inputs, ctx: OpContext): GraphValue[] {
   const x = tensorAt(inputs, 0, ctx);
-  const axis = normAxis(ctx.attrs.int("axis", 1), x.ndim + 1, ctx);
+  const a = ctx.attrs.int("axis", 1);
+  if (a < -x.ndim || a > x.ndim) throw invalid(ctx, `axis ${a} is out of range for rank ${x.ndim}`);
+  const axis = a < 0 ? a + x.ndim : a;
   const outer = x.shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = x.shape.slice(axis).reduce((a, b) => a * b, 1);
   return [reshape(x, [outer, inner])];

@@ -8,6 +8,7 @@ import type { DType } from "../../../core/dtype.ts";
 import type { OpContext } from "../../../graph/interpreter.ts";
 import { HostTensor, type GraphValue } from "../../../graph/value.ts";
 import { tensor } from "../../../ops/creation.ts";
+import { permute } from "../../../ops/views.ts";
 
 export type Inputs = readonly (GraphValue | undefined)[];
 
@@ -63,4 +64,11 @@ export function unsupported(ctx: OpContext, what: string): UnsupportedError {
 
 export function invalid(ctx: OpContext, what: string): ValueError {
   return new ValueError(`${where(ctx)}: ${what}`);
+}
+
+/** Moves axis `from` to position `to` (a permute view, as torch.movedim). */
+export function movedim(x: Tensor, from: number, to: number): Tensor {
+  const order = x.shape.map((_, i) => i).filter((i) => i !== from);
+  order.splice(to, 0, from);
+  return permute(x, order);
 }
