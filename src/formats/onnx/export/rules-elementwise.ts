@@ -139,7 +139,7 @@ const remainder: Rule<unknown> = (c) => {
   const r = c.apply("Mod", [a.name, b.name], o.dtype, o.dims, [attr.int("fmod", 1)]);
   const zero = c.scalar(0, o.dtype);
   const nonzero = c.apply("Not", [c.apply("Equal", [r, zero], "bool", o.dims)], "bool", o.dims);
-  const signsDiffer = c.apply("Xor", [c.apply("Less", [r, zero], "bool", o.dims), c.apply("Less", [b.name, zero], "bool", o.dims)], "bool", o.dims);
+  const signsDiffer = c.apply("Xor", [c.apply("Less", [r, zero], "bool", o.dims), c.apply("Less", [b.name, zero], "bool", b.dims)], "bool", o.dims);
   const adjust = c.apply("And", [nonzero, signsDiffer], "bool", o.dims);
   c.node("Where", [adjust, c.apply("Add", [r, b.name], o.dtype, o.dims), r], [o.name]);
 };

@@ -12,6 +12,7 @@ import type { AdaptivePoolAttrs, AvgPoolAttrs, MaxPoolAttrs } from "../../../ops
 import type { ArgAttrs, ReduceAttrs } from "../../../ops/defs/reduce.ts";
 import type { ScanAttrs } from "../../../ops/defs/scan.ts";
 import type { SortAttrs, TopkAttrs } from "../../../ops/defs/sort.ts";
+import type { UpsampleAttrs } from "../../../ops/defs/upsample.ts";
 import { attr } from "./builder.ts";
 import { fail, simple, unsupported, type EmitContext, type EmitValue, type Rule } from "./emit.ts";
 
@@ -259,4 +260,37 @@ export const nnRules = {
   layerNormBackward: unsupported(GRADIENT),
   batchNormTraining,
   batchNormInference,
+};
+
+const RESIZE_MODES = {
+  nearest: { mode: "nearest", coordinates: "asymmetric", nearest: "floor" },
+  "nearest-exact": { mode: "nearest", coordinates: "half_pixel", nearest: "round_prefer_ceil" },
+  linear: { mode: "linear", coordinates: "pytorch_half_pixel", nearest: undefined },
+  cubic: { mode: "cubic", coordinates: "pytorch_half_pixel", nearest: undefined },
+} as const;
+
+/**
+ * Resize with PyTorch's source positions (see Note: upsample taps): the user's scales when
+ * every dim has one (ONNX then divides by the same scale), else the output sizes.
+ */
+const upsample: Rule<UpsampleAttrs> = (c) => {
+  const v = x(c);
+  const { mode, alignCorners, outputSize, scales } = c.attrs;
+  const form = RESIZE_MODES[mode];
+  const coordinates = alignCorners && (mode === "linear" || mode === "cubic") ? "align_corners" : form.coordinates;
+  const attrs = [attr.string("mode", form.mode), attr.string("coordinate_transformation_mode", coordinates)];
+  if (form.nearest) attrs.push(attr.string("nearest_mode", form.nearest));
+  if (mode === "cubic") attrs.push(attr.float("cubic_coeff_a", -0.75));
+  if (scales.every((s) => s !== null)) {
+    const all = c.constant([1, 1, ...(scales as number[])], "float32", [scales.length + 2]);
+    return c.node("Resize", [v.name, "", all], [out(c).name], attrs);
+  }
+  if (c.opset >= 18) return c.node("Resize", [v.name, "", "", c.ints(outputSize)], [out(c).name], [...attrs, attr.ints("axes", range(outputSize.length).map((i) => i + 2))]);
+  if (!isStatic(v.dims[0]!) || !isStatic(v.dims[1]!)) throw fail(c.op, `resizing to sizes with a dynamic batch needs opset 18 (Resize axes), exporting opset ${c.opset}`);
+  c.node("Resize", [v.name, "", "", c.ints([v.shape[0]!, v.shape[1]!, ...outputSize])], [out(c).name], attrs);
+};
+
+export const resampleRules = {
+  upsample,
+  upsampleBackward: unsupported(GRADIENT),
 };

@@ -5,7 +5,16 @@
  */
 import type { RuleTable } from "./emit.ts";
 import { binaryRules, miscElementwiseRules, unaryRules } from "./rules-elementwise.ts";
-import { nnRules } from "./rules-nn.ts";
+import { nnRules, resampleRules } from "./rules-nn.ts";
+import { unsupported } from "./emit.ts";
 import { shapeRules } from "./rules-shape.ts";
 
-export const rules: RuleTable = { ...unaryRules, ...binaryRules, ...miscElementwiseRules, ...shapeRules, ...nnRules };
+export const rules: RuleTable = {
+  ...unaryRules,
+  ...binaryRules,
+  ...miscElementwiseRules,
+  ...shapeRules,
+  ...nnRules,
+  ...resampleRules,
+  adamStep: unsupported("an optimizer update, not part of an inference graph"),
+};
