@@ -131,7 +131,7 @@ const cases: Case[] = [
     name: "function: cat, pad, repeat, topk, remainder, floor divide",
     build: () => (x: Tensor) => {
       const padded = pad(x.reshape([1, 2, 5]), [1, 2], "reflect");
-      const [values, indices] = x.topk(2, 1);
+      const [values, indices] = x.topk(2, { dim: 1, largest: false });
       return [padded, cat([x, x.mul(3)], 0).repeat([2, 1, 1]), values, indices, x.remainder(0.7), x.mul(10).to("int64").div(3, "floor")];
     },
     inputs: () => [randn([2, 5])],
