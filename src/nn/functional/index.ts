@@ -35,3 +35,5 @@ export {
 export { rnnTanhCell, rnnReluCell, lstmCell, gruCell } from "./rnn.ts";
 export { interpolate, type InterpolateMode, type InterpolateOptions } from "./interpolate.ts";
 export { pixelShuffle, pixelUnshuffle } from "./pixel-shuffle.ts";
+export { multiHeadAttentionForward, type MultiheadAttentionWeights, type MultiheadAttentionOptions } from "./attention.ts";
+export { scaledDotProductAttentionMath } from "../../ops/composite/attention.ts";

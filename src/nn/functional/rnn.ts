@@ -16,6 +16,7 @@ import { ShapeError, ValueError } from "../../core/errors.ts";
 import { formatShape } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { stack } from "../../ops/composite/shape.ts";
+import { linear } from "./linear.ts";
 
 /** The recurrences the RNN modules implement (PyTorch's `mode` strings). */
 export type RNNMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
@@ -33,18 +34,12 @@ export interface CellWeights {
   wHr?: Tensor | null;
 }
 
-/** x·wᵀ + b, as `torch.nn.functional.linear` (x of any rank, w [out, in]). */
-function affine(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-  const y = x.matmul(w.t());
-  return b ? y.add(b) : y;
-}
-
 /**
  * One step given the input's projection `gi` (W_ih x + b_ih): the new hidden state, and
  * for LSTM the new cell state.
  */
 export function cellStep(mode: RNNMode, gi: Tensor, h: Tensor, c: Tensor | null, w: CellWeights): [Tensor, Tensor | null] {
-  const gh = affine(h, w.wHh, w.bHh);
+  const gh = linear(h, w.wHh, w.bHh);
   switch (mode) {
     case "RNN_TANH":
       return [gh.add(gi).tanh(), null];
@@ -84,14 +79,14 @@ function checkCellWeights(what: string, input: Tensor, h: Tensor, w: CellWeights
 export function rnnTanhCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor | null = null, bHh: Tensor | null = null): Tensor {
   const w = { wIh, wHh, bIh, bHh };
   checkCellWeights("rnn_tanh_cell", input, hx, w, 1);
-  return cellStep("RNN_TANH", affine(input, wIh, bIh), hx, null, w)[0];
+  return cellStep("RNN_TANH", linear(input, wIh, bIh), hx, null, w)[0];
 }
 
 /** One step of an Elman cell with relu in place of tanh (`torch._VF.rnn_relu_cell`). */
 export function rnnReluCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor | null = null, bHh: Tensor | null = null): Tensor {
   const w = { wIh, wHh, bIh, bHh };
   checkCellWeights("rnn_relu_cell", input, hx, w, 1);
-  return cellStep("RNN_RELU", affine(input, wIh, bIh), hx, null, w)[0];
+  return cellStep("RNN_RELU", linear(input, wIh, bIh), hx, null, w)[0];
 }
 
 /**
@@ -103,7 +98,7 @@ export function lstmCell(
 ): [Tensor, Tensor] {
   const w = { wIh, wHh, bIh, bHh };
   checkCellWeights("lstm_cell", input, hx[0], w, 4);
-  const [h, c] = cellStep("LSTM", affine(input, wIh, bIh), hx[0], hx[1], w);
+  const [h, c] = cellStep("LSTM", linear(input, wIh, bIh), hx[0], hx[1], w);
   return [h, c!];
 }
 
@@ -111,7 +106,7 @@ export function lstmCell(
 export function gruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor | null = null, bHh: Tensor | null = null): Tensor {
   const w = { wIh, wHh, bIh, bHh };
   checkCellWeights("gru_cell", input, hx, w, 3);
-  return cellStep("GRU", affine(input, wIh, bIh), hx, null, w)[0];
+  return cellStep("GRU", linear(input, wIh, bIh), hx, null, w)[0];
 }
 
 /**
@@ -124,7 +119,7 @@ export function runDirection(
 ): { output: Tensor; h: Tensor; c: Tensor | null } {
   const steps = input.shape[0]!;
   if (steps === 0) throw new ValueError("RNN: expected a sequence of length larger than 0");
-  const gi = affine(input, w.wIh, w.bIh); // see Note: RNN input projection
+  const gi = linear(input, w.wIh, w.bIh); // see Note: RNN input projection
   const outputs: Tensor[] = new Array<Tensor>(steps);
   let h = h0;
   let c = c0;

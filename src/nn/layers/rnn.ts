@@ -14,13 +14,13 @@ import type { DType } from "../../core/dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
 import { formatShape, shapesEqual } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
-import { fillUniform, defaultGenerator } from "../../core/random.ts";
-import { noGrad } from "../../autograd/grad-mode.ts";
-import { rand, tensor, zeros } from "../../ops/creation.ts";
+import { zeros } from "../../ops/creation.ts";
 import { cat } from "../../ops/defs/shape.ts";
 import { stack } from "../../ops/composite/shape.ts";
 import { Module } from "../module.ts";
 import { Parameter } from "../parameter.ts";
+import { uniform_ } from "../init.ts";
+import { dropout } from "../functional/dropout.ts";
 import { GATE_COUNT, runDirection, type CellWeights, type RNNMode } from "../functional/rnn.ts";
 
 export interface RNNOptions {
@@ -49,29 +49,16 @@ export interface LSTMOptions extends RNNOptions {
 }
 
 /**
- * Fills every parameter of `module` with U(−bound, bound) in registration order, drawing
- * from the default generator as `init.uniform_` does — so after the same `manualSeed`, a
- * concord RNN starts from PyTorch's weights.
+ * Fills every parameter of `module` with U(−bound, bound) in registration order (PyTorch's
+ * RNN reset_parameters) — so after the same `manualSeed`, a concord RNN starts from
+ * PyTorch's weights.
  */
 export function resetUniform(module: Module, bound: number): void {
-  noGrad(() => {
-    for (const p of module.parameters()) {
-      const values = p.dtype === "float64" ? new Float64Array(p.size) : new Float32Array(p.size);
-      fillUniform(defaultGenerator, values, -bound, bound, p.dtype === "float64" ? "float64" : "float32");
-      p.copy_(tensor(values, { shape: p.shape }));
-    }
-  });
+  for (const p of module.parameters()) uniform_(p, -bound, bound);
 }
 
 export function checkPositiveInt(value: number, what: string): void {
   if (!Number.isInteger(value) || value <= 0) throw new ValueError(`${what} must be a positive integer, got ${value}`);
-}
-
-/** Zeroes each element with probability p and scales the rest by 1/(1 − p) (inverted dropout). */
-function dropoutBetweenLayers(x: Tensor, p: number): Tensor {
-  if (p === 1) return x.mul(0);
-  const keep = rand(x.shape, { dtype: x.dtype }).ge(p);
-  return x.mul(keep.to(x.dtype)).div(1 - p);
 }
 
 /** The machinery the three recurrent layers share (PyTorch's `RNNBase`). */
@@ -210,7 +197,7 @@ export abstract class RNNBase extends Module {
         if (r.c) cs.push(r.c);
       }
       x = outs.length === 1 ? outs[0]! : cat(outs, -1);
-      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) x = dropoutBetweenLayers(x, this.dropout);
+      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) x = dropout(x, this.dropout, true);
     }
     return { output: x, h: stack(hs, 0), c: c0 ? stack(cs, 0) : null };
   }

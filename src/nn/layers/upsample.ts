@@ -9,6 +9,7 @@
 import type { Tensor } from "../../core/tensor.ts";
 import { ValueError } from "../../core/errors.ts";
 import { Module } from "../module.ts";
+import { pyFloat, pyIntOrTuple } from "./repr.ts";
 import { interpolate, type InterpolateMode } from "../functional/interpolate.ts";
 
 export interface UpsampleOptions {
@@ -20,13 +21,9 @@ export interface UpsampleOptions {
   recomputeScaleFactor?: boolean | null;
 }
 
-/** Python's str() of a float or a tuple of them, as PyTorch's repr prints them. */
-function pyFloat(v: number): string {
-  return Number.isInteger(v) ? v.toFixed(1) : String(v);
-}
-
-function pyTuple(v: number | readonly number[], f: (x: number) => string): string {
-  return typeof v === "number" ? f(v) : `(${v.map(f).join(", ")}${v.length === 1 ? "," : ""})`;
+/** A float, or a tuple of them, as Python's str() writes it. */
+function pyFloats(v: number | readonly number[]): string {
+  return typeof v === "number" ? pyFloat(v) : `(${v.map(pyFloat).join(", ")}${v.length === 1 ? "," : ""})`;
 }
 
 /** Resizes inputs by `size` or `scaleFactor` with interpolate's modes. */
@@ -58,7 +55,7 @@ export class Upsample extends Module {
   }
 
   override extraRepr(): string {
-    const info = this.scaleFactor !== null ? `scale_factor=${pyTuple(this.scaleFactor, pyFloat)}` : `size=${pyTuple(this.size!, String)}`;
+    const info = this.scaleFactor !== null ? `scale_factor=${pyFloats(this.scaleFactor)}` : `size=${pyIntOrTuple(this.size!)}`;
     return `${info}, mode=${this.mode}`;
   }
 }

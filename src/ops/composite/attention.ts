@@ -24,7 +24,8 @@ import { isGradEnabled } from "../../autograd/grad-mode.ts";
 import { backends } from "../../backends/index.ts";
 import type { TensorMeta } from "../define-op.ts";
 import { where } from "../defs/binary.ts";
-import { ones } from "../creation.ts";
+import { ones, rand } from "../creation.ts";
+import type { Generator } from "../../core/random.ts";
 
 export interface AttentionOptions {
   /**
@@ -36,6 +37,13 @@ export interface AttentionOptions {
   isCausal?: boolean;
   /** Multiplies q·kᵀ; default 1/√E, E the query's last dim. */
   scale?: number | null;
+  /**
+   * Zeroes each attention weight with this probability and scales the rest by 1/(1 − p)
+   * (PyTorch applies it whenever it is set, training or not; default 0).
+   */
+  dropoutP?: number;
+  /** The random stream of the dropout mask (default: the global generator). */
+  generator?: Generator;
 }
 
 /** What the fused kernels receive as attributes. */
@@ -103,9 +111,10 @@ function safeSoftmax(scores: Tensor): Tensor {
 
 /**
  * softmax(q·kᵀ·scale + mask)·v over the last two dims, batch dims broadcasting
- * (`torch.nn.functional.scaled_dot_product_attention` without dropout): q [..., L, E],
+ * (`torch.nn.functional.scaled_dot_product_attention`): q [..., L, E],
  * k [..., S, E], v [..., S, Ev] give [..., L, Ev]. A bool `attnMask` keeps positions where
- * true, a float one is added; `isCausal` keeps keys j ≤ i; rows with every key masked give 0.
+ * true, a float one is added; `isCausal` keeps keys j ≤ i; rows with every key masked give 0;
+ * `dropoutP` drops attention weights (inverted dropout).
  *
  * ```ts
  * scaledDotProductAttention(q, k, v, { isCausal: true }); // decoder self-attention
@@ -114,23 +123,47 @@ function safeSoftmax(scores: Tensor): Tensor {
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
   const mask = options.attnMask ?? null;
   const isCausal = options.isCausal ?? false;
+  const dropoutP = checkDropout(options.dropoutP);
   check(q, k, v, mask, isCausal);
   const scale = options.scale ?? 1 / Math.sqrt(q.shape[q.ndim - 1]!);
   const shape = outputShape(q, k, v, mask);
   const inputs = mask ? [q, k, v, mask] : [q, k, v];
-  if (!(isGradEnabled() && inputs.some((t) => t.requiresGrad))) {
+  if (dropoutP === 0 && !(isGradEnabled() && inputs.some((t) => t.requiresGrad))) {
     const attrs: AttentionAttrs = { isCausal, scale, hasMask: mask !== null };
     const fused = runFused("scaledDotProductAttention", inputs, attrs, [{ shape, dtype: q.dtype }]);
     if (fused) return fused[0]!;
   }
-  return attention(q, k, v, mask, isCausal, scale);
+  return attention(q, k, v, mask, isCausal, scale, dropoutP, options.generator)[0];
+}
+
+/**
+ * The same computation returning [output, attention weights] (ATen's
+ * `_scaled_dot_product_attention_math`): the weights softmax(q·kᵀ·scale + mask), after
+ * dropout, of shape [..., L, S]. Never fused — MultiheadAttention uses it when the
+ * weights are asked for.
+ */
+export function scaledDotProductAttentionMath(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): [Tensor, Tensor] {
+  const mask = options.attnMask ?? null;
+  const isCausal = options.isCausal ?? false;
+  const dropoutP = checkDropout(options.dropoutP);
+  check(q, k, v, mask, isCausal);
+  outputShape(q, k, v, mask);
+  return attention(q, k, v, mask, isCausal, options.scale ?? 1 / Math.sqrt(q.shape[q.ndim - 1]!), dropoutP, options.generator);
+}
+
+function checkDropout(p: number | undefined): number {
+  const dropoutP = p ?? 0;
+  if (!(dropoutP >= 0 && dropoutP <= 1)) throw new ValueError(`scaledDotProductAttention: dropout probability has to be between 0 and 1, but got ${dropoutP}`);
+  return dropoutP;
 }
 
 /**
  * The definition: ATen's _scaled_dot_product_attention_math, in its order of operations.
  * Half inputs compute in float32 and the output is rounded once, as there.
  */
-function attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, isCausal: boolean, scale: number): Tensor {
+function attention(
+  q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, isCausal: boolean, scale: number, dropoutP: number, generator: Generator | undefined,
+): [Tensor, Tensor] {
   const origin: DType = q.dtype;
   const accurate = (t: Tensor) => (t.dtype === "float16" || t.dtype === "bfloat16" ? t.to("float32") : t);
   // q and k are each scaled by √|scale| (the sign goes to q) before the product.
@@ -142,5 +175,9 @@ function attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, isCausa
   if (bias && bias.dtype === "bool") bias = where(bias, 0, -Infinity);
   // The mask dtypes allowed (bool, float32, the query's) never promote the scores' dtype.
   if (bias) scores = scores.add(bias);
-  return safeSoftmax(scores).matmul(accurate(v)).to(origin);
+  let weights = safeSoftmax(scores);
+  // at::dropout's mask: one float64 uniform per weight, kept when below 1 − p (bernoulli_).
+  if (dropoutP === 1) weights = weights.mul(0);
+  else if (dropoutP > 0) weights = weights.mul(rand(weights.shape, { dtype: "float64", generator }).lt(1 - dropoutP).to(weights.dtype)).div(1 - dropoutP);
+  return [weights.matmul(accurate(v)).to(origin), weights.to(origin)];
 }
