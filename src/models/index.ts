@@ -12,7 +12,7 @@
 import { ValueError } from "../core/errors.ts";
 import { mnist_cnn } from "./mnist-cnn.ts";
 import {
-  resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d, wide_resnet50_2,
+  resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d, wide_resnet50_2, wide_resnet101_2,
 } from "./resnet.ts";
 import { mobilenet_v2 } from "./mobilenet.ts";
 import {
@@ -20,7 +20,7 @@ import {
   efficientnet_b7,
 } from "./efficientnet.ts";
 import { vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn } from "./vgg.ts";
-import { vit_b_16, vit_b_32 } from "./vit.ts";
+import { vit_b_16, vit_b_32, vit_l_16, vit_l_32 } from "./vit.ts";
 
 export * from "./blocks.ts";
 export * from "./mnist-cnn.ts";
@@ -40,6 +40,7 @@ const REGISTRY = {
   resnext50_32x4d,
   resnext101_32x8d,
   wide_resnet50_2,
+  wide_resnet101_2,
   mobilenet_v2,
   efficientnet_b0,
   efficientnet_b1,
@@ -59,6 +60,8 @@ const REGISTRY = {
   vgg19_bn,
   vit_b_16,
   vit_b_32,
+  vit_l_16,
+  vit_l_32,
 };
 
 /** The registered names: torchvision's builder names (and "mnist_cnn"). */

@@ -214,3 +214,5 @@ export const resnext101_32x8d = (options: ResNetVariantOptions = {}): ResNet =>
   new ResNet(Bottleneck, [3, 4, 23, 3], { ...options, groups: 32, widthPerGroup: 8 });
 export const wide_resnet50_2 = (options: ResNetVariantOptions = {}): ResNet =>
   new ResNet(Bottleneck, [3, 4, 6, 3], { ...options, widthPerGroup: 128 });
+export const wide_resnet101_2 = (options: ResNetVariantOptions = {}): ResNet =>
+  new ResNet(Bottleneck, [3, 4, 23, 3], { ...options, widthPerGroup: 128 });

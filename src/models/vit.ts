@@ -7,7 +7,7 @@
  *
  * ```ts
  * const tiny = new VisionTransformer({ imageSize: 32, patchSize: 8, numLayers: 2, numHeads: 4, hiddenDim: 32, mlpDim: 64, numClasses: 10 });
- * const big = vit_b_16(); // 224×224, patches 16×16, 12 layers × 12 heads, hidden 768
+ * const base = vit_b_16(); // 224×224, patches 16×16, 12 layers × 12 heads, hidden 768
  * ```
  */
 import { ShapeError, ValueError } from "../core/errors.ts";
@@ -192,3 +192,5 @@ function variant(patchSize: number, numLayers: number, numHeads: number, hiddenD
 
 export const vit_b_16 = variant(16, 12, 12, 768, 3072);
 export const vit_b_32 = variant(32, 12, 12, 768, 3072);
+export const vit_l_16 = variant(16, 24, 16, 1024, 4096);
+export const vit_l_32 = variant(32, 24, 16, 1024, 4096);

@@ -36,7 +36,7 @@ export function assertOutputClose(actual: Tensor, expectedSpec: TensorSpec, what
     const diff = Math.abs(a[i]! - e[i]!);
     const bound = 1e-4 * Math.abs(e[i]!) + 1e-4 * scale;
     if (!(diff <= bound)) assert.fail(`${what}: element ${i} is ${a[i]}, expected ${e[i]} (|diff| ${diff}, bound ${bound})`);
-    worst = Math.max(worst, diff / scale);
+    worst = Math.max(worst, scale > 0 ? diff / scale : diff);
   }
   assert.ok(worst < 1e-4, `${what}: worst difference ${worst} of max|expected|`);
   return worst;
