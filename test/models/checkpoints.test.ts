@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { argmax, noGrad, ShapeError, type StateDict } from "../../src/index.ts";
+import { argmax, noGrad, ShapeError, type Tensor } from "../../src/index.ts";
+import type { StateDict } from "../../src/nn/index.ts";
 import { loadFile } from "../../src/formats/safetensors/node.ts";
 import { createModel, VisionTransformer, type VisionTransformerOptions } from "../../src/models/index.ts";
 import type { Module } from "../../src/nn/index.ts";
@@ -54,7 +55,7 @@ for (const c of small.cases) {
       assert.deepEqual([...back[k]!.dataSync()], [...t.dataSync()], k);
     }
     model.eval();
-    const y = noGrad(() => model.forward(hashedInput(c.inputShape, small.inputStream)));
+    const y = noGrad(() => model.forward(hashedInput(c.inputShape, small.inputStream)) as Tensor);
     assertOutputClose(y, c.output, c.file);
   });
 }

@@ -4,7 +4,8 @@
  * scripts/fixtures/gen_models.py loads into torchvision — without committing it. Mirrors
  * `hashed_unit` / `hashed_tensor` there; change both or neither.
  */
-import { tensor, type StateDict, type Tensor } from "../../src/index.ts";
+import { tensor, type Tensor } from "../../src/index.ts";
+import type { StateDict } from "../../src/nn/index.ts";
 
 /** n values in [-1, 1): a 32-bit integer hash of (stream, index), computed in float64. */
 export function hashedUnit(n: number, stream: number): Float64Array {
