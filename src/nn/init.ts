@@ -87,9 +87,33 @@ function calculateCorrectFan(t: Tensor, mode: FanMode): number {
   return mode === "fan_in" ? fanIn : fanOut;
 }
 
+let skipping = 0;
+
+/**
+ * Runs `build` with the random initializers (uniform_, normal_, truncNormal_, orthogonal_
+ * and everything built on them) turned into no-ops that draw nothing, and returns its
+ * result: for a model whose weights are loaded right after (PyTorch's `skip_init`,
+ * transformers' `no_init_weights`). Parameters keep their zero-filled memory;
+ * constant_/ones_/zeros_ still write.
+ *
+ * ```ts
+ * const model = skipInit(() => resnet50()); // no 25 M random draws
+ * model.loadStateDict(weights);
+ * ```
+ */
+export function skipInit<T>(build: () => T): T {
+  skipping++;
+  try {
+    return build();
+  } finally {
+    skipping--;
+  }
+}
+
 /** Fills `t` with samples of U(a, b), as `tensor.uniform_(a, b)`. */
 export function uniform_(t: Tensor, a = 0, b = 1, options: InitOptions = {}): Tensor {
   const dtype = floatDType("uniform_", t);
+  if (skipping) return t;
   const values = buffer(dtype, t.size);
   fillUniform(options.generator ?? defaultGenerator, values, a, b, dtype);
   return write(t, values);
@@ -98,6 +122,7 @@ export function uniform_(t: Tensor, a = 0, b = 1, options: InitOptions = {}): Te
 /** Fills `t` with samples of N(mean, std²), as `tensor.normal_(mean, std)`. */
 export function normal_(t: Tensor, mean = 0, std = 1, options: InitOptions = {}): Tensor {
   const dtype = floatDType("normal_", t);
+  if (skipping) return t;
   const values = buffer(dtype, t.size);
   fillNormal(options.generator ?? defaultGenerator, values, mean, std, dtype, t.isContiguous());
   return write(t, values);
@@ -111,6 +136,7 @@ export function normal_(t: Tensor, mean = 0, std = 1, options: InitOptions = {})
  */
 export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, options: InitOptions = {}): Tensor {
   const dtype = floatDType("truncNormal_", t);
+  if (skipping) return t;
   const normCdf = (x: number) => (1 + erf(x / Math.sqrt(2))) / 2;
   const l = normCdf((a - mean) / std);
   const u = normCdf((b - mean) / std);
@@ -274,6 +300,7 @@ function householderQr(a: Float64Array, m: number, n: number): { q: Float64Array
  */
 export function orthogonal_(t: Tensor, gain = 1, options: InitOptions = {}): Tensor {
   const dtype = floatDType("orthogonal_", t);
+  if (skipping) return t;
   if (t.ndim < 2) throw new ShapeError("Only tensors with 2 or more dimensions are supported");
   if (t.size === 0) return t;
   const rows = t.shape[0]!;
