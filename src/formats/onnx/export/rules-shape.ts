@@ -74,6 +74,13 @@ const cat: Rule<{ dim: number }> = (c) => {
   c.node("Concat", kept.map((v) => v.name), [out(c).name], [attr.int("axis", c.attrs.dim)]);
 };
 
+// Slice i along dim, without that dim: a Gather with the 0-d index i, per output read.
+const unbind: Rule<{ dim: number }> = (c) => {
+  c.outputs.forEach((o, i) => {
+    if (c.used(i)) c.node("Gather", [x(c).name, c.scalar(i, "int64")], [o.name], [attr.int("axis", c.attrs.dim)]);
+  });
+};
+
 const flip: Rule<{ dims: readonly number[] }> = (c) => {
   const { dims } = c.attrs;
   if (dims.length === 0) return c.node("Identity", [x(c).name], [out(c).name]);
@@ -213,6 +220,7 @@ export const shapeRules = {
   sliceScatter,
   clone: simple("Identity"),
   cat,
+  unbind,
   flip,
   repeat,
   pad,
