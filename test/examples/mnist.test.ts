@@ -23,7 +23,7 @@ test("npm start trains, evaluates, reloads the checkpoint, exports ONNX with ide
   assert.match(text, /^epoch 1\/1 \| .*samples\/s/m);
   const acc = Number(/test accuracy ([\d.]+)%/.exec(text)![1]);
   assert.ok(acc > 80, `accuracy ${acc}% after 1500 images`);
-  assert.match(text, /confusion matrix \(rows: true digit, columns: predicted\):\ntrue\\pred\s+0\s+1/);
+  assert.match(text, /confusion matrix \(rows: true class, columns: predicted\):\ntrue\\pred\s+0\s+1/);
   assert.match(text, /reloaded into a new model, 10000\/10000 test predictions identical/);
   assert.match(text, /exported, reloaded and run, 10000\/10000 test predictions identical to the eager model/);
   for (const f of ["checkpoint.safetensors", "mnist-cnn.onnx", "training.html", "training.svg"]) assert.ok(existsSync(join(out, f)), f);
