@@ -1,9 +1,11 @@
 /**
  * Loading the kernel module: pick the relaxed-SIMD build when the runtime validates it
  * (fused multiply-add), the plain-SIMD build otherwise, and compile it synchronously
- * (allowed in Node and in workers; browsers' main threads should `await initWasm()`).
+ * (allowed in Node, in workers, and on a browser page's main thread for modules this small:
+ * Chromium refuses synchronous compiles there only above 8 MB; the kernels are ~110 KB).
  */
 import { RELAXED_WASM, SIMD_WASM } from "./generated/binaries.ts";
+import { unsharedMemoryImport } from "./memory-import.ts";
 
 export type SimdVariant = "relaxed" | "simd";
 
@@ -42,13 +44,16 @@ export function relaxedSimdSupported(): boolean {
   return relaxedSupport;
 }
 
-const modules = new Map<SimdVariant, WebAssembly.Module>();
+const modules = new Map<string, WebAssembly.Module>();
 
-export function kernelModule(variant: SimdVariant): WebAssembly.Module {
-  let m = modules.get(variant);
+/** The kernel module, importing a shared memory or, where there is none, a plain one. */
+export function kernelModule(variant: SimdVariant, sharedMemory: boolean): WebAssembly.Module {
+  const key = `${variant}:${sharedMemory}`;
+  let m = modules.get(key);
   if (!m) {
-    m = new WebAssembly.Module(decodeBase64(variant === "relaxed" ? RELAXED_WASM : SIMD_WASM) as BufferSource);
-    modules.set(variant, m);
+    const bytes = decodeBase64(variant === "relaxed" ? RELAXED_WASM : SIMD_WASM);
+    m = new WebAssembly.Module((sharedMemory ? bytes : unsharedMemoryImport(bytes)) as BufferSource);
+    modules.set(key, m);
   }
   return m;
 }

@@ -111,8 +111,10 @@ export class ThreadPool {
     const names = Object.keys(main).filter((k) => typeof main[k] === "function").sort();
     this.ids = new Map(names.map((n, i) => [n, i]));
     const wanted = Math.max(0, threads - 1);
-    this.control = new Int32Array(new SharedArrayBuffer(4 * (READY + Math.max(wanted, 1))));
-    this.args = new Float64Array(new SharedArrayBuffer(8 * SLOT_SIZE * Math.max(wanted, 1)));
+    // Without shared memory there are no workers, and plain buffers serve the main thread.
+    const Buffer = typeof SharedArrayBuffer !== "undefined" ? SharedArrayBuffer : ArrayBuffer;
+    this.control = new Int32Array(new Buffer(4 * (READY + Math.max(wanted, 1))));
+    this.args = new Float64Array(new Buffer(8 * SLOT_SIZE * Math.max(wanted, 1)));
     const factory = wanted > 0 ? workerFactory() : undefined;
     if (!factory) return;
     const source = WORKER_SOURCE;

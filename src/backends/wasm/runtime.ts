@@ -37,9 +37,11 @@ export class WasmRuntime {
 
   constructor(options: WasmOptions = {}) {
     this.variant = options.relaxedSimd !== false && relaxedSimdSupported() ? "relaxed" : "simd";
-    const module = kernelModule(this.variant);
+    // No SharedArrayBuffer (a browser page without cross-origin isolation): a plain memory, one thread.
+    const shared = typeof SharedArrayBuffer !== "undefined";
+    const module = kernelModule(this.variant, shared);
     // Instantiate once on a scratch memory to learn where the kernels' static data ends.
-    const probe = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: typeof SharedArrayBuffer !== "undefined" } as WebAssembly.MemoryDescriptor);
+    const probe = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared } as WebAssembly.MemoryDescriptor);
     const reserved = Number(instantiate(module, probe).heapBase());
     this.heap = new WasmHeap(reserved);
     this.kernels = instantiate(module, this.heap.memory);
