@@ -1,0 +1,177 @@
+/**
+ * concord in a real browser: test/browser/entry.ts bundled with esbuild, served with and
+ * without cross-origin isolation, run in headless Chromium (Debian's, via playwright-core).
+ * Each check of checks.ts runs in the page and in Node, and the results must agree.
+ * Skipped, naming what is missing, where chromium or playwright-core is not installed.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { bundlePage } from "../../scripts/browser/bundle.ts";
+import { browserMissing, launchChromium, type Browser, type BrowserPage } from "../../scripts/browser/chromium.ts";
+import { startStaticServer, type StaticServer } from "../../scripts/browser/server.ts";
+import { assertClose } from "../helpers/assert.ts";
+import { suiteRoot } from "../onnx/conformance-lib.ts";
+import { compute, computeInputs, fromDense, loaderBatches, readSafetensors, safetensorsSample, trainMlp, type Dense } from "./checks.ts";
+import type { PageChecks } from "./entry.ts";
+
+const INDEX_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>concord browser test</title></head>
+<body><script type="module" src="app.js"></script></body></html>`;
+
+/** Runs check `name` in the page. */
+function call<K extends keyof PageChecks>(page: BrowserPage, name: K, arg?: Parameters<PageChecks[K]>[0]): Promise<Awaited<ReturnType<PageChecks[K]>>> {
+  return page.evaluate(
+    ([n, a]) => (globalThis as unknown as { concordChecks: Record<string, (x: unknown) => unknown> }).concordChecks[n]!(a),
+    [name, arg] as const,
+  ) as Promise<Awaited<ReturnType<PageChecks[K]>>>;
+}
+
+function assertDenseClose(actual: Dense, expected: Dense, what: string, tol: { rtol?: number; atol?: number } = {}): void {
+  assertClose(fromDense(actual), fromDense(expected), tol, what);
+}
+
+/** A page of `server` with the checks loaded; errors thrown in it end up in `errors`. */
+async function openPage(browser: Browser, server: StaticServer): Promise<{ page: BrowserPage; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await page.goto(`${server.origin}/index.html`);
+  await page.waitForFunction("globalThis.concordChecks !== undefined", undefined, { timeout: 20_000 });
+  return { page, errors };
+}
+
+/** The ONNX conformance suite's folder, or null where it is absent (those checks then skip). */
+function onnxSuite(): string | null {
+  try {
+    return suiteRoot();
+  } catch {
+    return null;
+  }
+}
+
+const missing = await browserMissing();
+const onnxRoot = onnxSuite();
+
+if (missing !== "") {
+  test("concord in headless Chromium", { skip: missing }, () => {});
+} else {
+  describe("concord in headless Chromium", { timeout: 60_000 }, () => {
+    let browser: Browser;
+    let isolated: StaticServer;
+    let plain: StaticServer;
+    const inputs = computeInputs(1);
+    const expected = compute(inputs);
+    const sample = safetensorsSample();
+
+    before(async () => {
+      const files = new Map<string, string | Uint8Array>([
+        ["/index.html", INDEX_HTML],
+        ["/weights.safetensors", sample.bytes],
+      ]);
+      for (const [name, code] of await bundlePage(new URL("./entry.ts", import.meta.url))) files.set(`/${name}`, code);
+      const folders: Record<string, string> = onnxRoot === null ? {} : { "/onnx/": onnxRoot };
+      [isolated, plain, browser] = await Promise.all([
+        startStaticServer({ files, folders, isolated: true }),
+        startStaticServer({ files, folders, isolated: false }),
+        launchChromium(),
+      ]);
+    });
+
+    after(async () => {
+      await browser?.close();
+      await Promise.all([isolated?.close(), plain?.close()]);
+    });
+
+    describe("a cross-origin isolated page", () => {
+      let page: BrowserPage;
+      let errors: string[];
+      before(async () => ({ page, errors } = await openPage(browser, isolated)));
+      after(async () => {
+        assert.deepEqual(errors, [], "errors in the page");
+        await page.close();
+      });
+
+      test("runs the wasm backend with SIMD, shared memory and worker threads", async () => {
+        const info = await call(page, "info");
+        assert.equal(info.crossOriginIsolated, true);
+        assert.equal(info.backend, "wasm");
+        assert.ok(info.simd === "relaxed" || info.simd === "simd", `simd: ${info.simd}`);
+        assert.equal(info.sharedMemory, true);
+        assert.ok((info.threads ?? 0) > 1, `threads: ${info.threads}`);
+      });
+
+      test("matmul, conv2d and softmax equal Node's results", async () => {
+        const got = await call(page, "compute", inputs);
+        for (const k of ["matmul", "conv2d", "softmax"] as const) assertDenseClose(got[k], expected[k], k, { rtol: 1e-5, atol: 1e-5 });
+      });
+
+      test("an MLP trains with nn and optim.Adam as in Node", async () => {
+        const losses = await call(page, "trainMlp", 25);
+        assert.equal(losses.length, 25);
+        assert.ok(losses[24]! < losses[0]! * 0.5, `loss ${losses[0]} -> ${losses[24]}`);
+        const inNode = trainMlp(25);
+        losses.forEach((l, i) => assert.ok(Math.abs(l - inNode[i]!) <= 1e-4 * Math.abs(inNode[i]!) + 1e-6, `step ${i}: ${l} in the page, ${inNode[i]} in Node`));
+      });
+
+      test("loads a fetched safetensors file", async () => {
+        const got = await call(page, "safetensors", "/weights.safetensors");
+        assert.deepEqual(got, readSafetensors(sample.bytes), "as Node reads it");
+        assert.deepEqual(got.metadata, { format: "pt" });
+        assert.deepEqual(Object.keys(got.tensors).sort(), Object.keys(sample.tensors).sort());
+        for (const [name, t] of Object.entries(sample.tensors)) assertDenseClose(got.tensors[name]!, t, name);
+      });
+
+      for (const [name, nInputs] of [
+        ["test_add", 2],
+        ["test_basic_conv_with_padding", 2],
+      ] as const) {
+        test(`runs the ONNX model node/${name} from fetched bytes`, async (t) => {
+          if (onnxRoot === null) return t.skip("the ONNX conformance suite (../shared/onnx-tests) is not here");
+          const { actual, expected: want } = await call(page, "onnx", { dir: `/onnx/node/${name}`, inputs: nInputs, outputs: 1 });
+          assert.equal(actual.length, want.length);
+          actual.forEach((a, i) => assertDenseClose(a, want[i]!, `${name} output ${i}`, { rtol: 1e-3, atol: 1e-7 }));
+        });
+      }
+
+      test("a DataLoader with 2 Web Workers yields the batches of numWorkers: 0", async () => {
+        const withWorkers = await call(page, "loaderBatches", 2);
+        const inPage = await call(page, "loaderBatches", 0);
+        const inNode = await loaderBatches(0);
+        assert.equal(withWorkers.length, 5);
+        assert.deepEqual(withWorkers, inPage);
+        assert.deepEqual(withWorkers, inNode);
+      });
+    });
+
+    describe("a page without cross-origin isolation", () => {
+      let page: BrowserPage;
+      let errors: string[];
+      before(async () => ({ page, errors } = await openPage(browser, plain)));
+      after(async () => {
+        assert.deepEqual(errors, [], "errors in the page");
+        await page.close();
+      });
+
+      test("falls back to one thread without shared memory", async () => {
+        const info = await call(page, "info");
+        assert.equal(info.crossOriginIsolated, false);
+        assert.equal(info.sharedArrayBuffer, false);
+        assert.equal(info.backend, "wasm");
+        assert.equal(info.sharedMemory, false);
+        assert.equal(info.threads, 1);
+      });
+
+      test("still computes matmul, conv2d and softmax as Node does", async () => {
+        const got = await call(page, "compute", inputs);
+        for (const k of ["matmul", "conv2d", "softmax"] as const) assertDenseClose(got[k], expected[k], k, { rtol: 1e-5, atol: 1e-5 });
+      });
+
+      test("a DataLoader with 2 Web Workers still works (data copied, not shared)", async () => {
+        assert.deepEqual(await call(page, "loaderBatches", 2), await loaderBatches(0));
+      });
+    });
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * The page's program: concord bundled for the browser, and the checks of checks.ts under
+ * `globalThis.concordChecks` for the test to call through page.evaluate. Files (safetensors,
+ * ONNX) are fetched from the test's server, as an app would.
+ */
+import { backendInfo, ready } from "../../src/index.ts";
+import { compute, loaderBatches, readSafetensors, runOnnxCase, trainMlp, type ComputeInputs } from "./checks.ts";
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const checks = {
+  /** The backend once its worker threads have started, and what the page is allowed. */
+  info: async () => {
+    await ready();
+    return { ...backendInfo(), crossOriginIsolated: globalThis.crossOriginIsolated, sharedArrayBuffer: typeof SharedArrayBuffer !== "undefined" };
+  },
+  compute: (inputs: ComputeInputs) => compute(inputs),
+  trainMlp: (steps: number) => trainMlp(steps),
+  safetensors: async (url: string) => readSafetensors(await fetchBytes(url)),
+  /** `dir` holds model.onnx and test_data_set_0/{input,output}_<i>.pb. */
+  onnx: async ({ dir, inputs, outputs }: { dir: string; inputs: number; outputs: number }) => {
+    const files = (kind: string, n: number) => Promise.all(Array.from({ length: n }, (_, i) => fetchBytes(`${dir}/test_data_set_0/${kind}_${i}.pb`)));
+    return runOnnxCase(await fetchBytes(`${dir}/model.onnx`), await files("input", inputs), await files("output", outputs));
+  },
+  loaderBatches: (numWorkers: number) => loaderBatches(numWorkers),
+};
+
+export type PageChecks = typeof checks;
+
+(globalThis as { concordChecks?: PageChecks }).concordChecks = checks;
