@@ -11,7 +11,7 @@ import { browserMissing, launchChromium, type Browser, type BrowserPage } from "
 import { startStaticServer, type StaticServer } from "../../scripts/browser/server.ts";
 import { assertClose } from "../helpers/assert.ts";
 import { suiteRoot } from "../onnx/conformance-lib.ts";
-import { compute, computeInputs, fromDense, loaderBatches, readSafetensors, safetensorsSample, trainMlp, type Dense } from "./checks.ts";
+import { compute, computeInputs, fitClassifier, fromDense, loaderBatches, readSafetensors, safetensorsSample, trainMlp, type Dense } from "./checks.ts";
 import type { PageChecks } from "./entry.ts";
 
 const INDEX_HTML = `<!doctype html>
@@ -143,6 +143,16 @@ if (missing !== "") {
         assert.equal(withWorkers.length, 5);
         assert.deepEqual(withWorkers, inPage);
         assert.deepEqual(withWorkers, inNode);
+      });
+
+      test("the Trainer fits a classifier on Web Worker batches, with progress on the console, as in Node", async () => {
+        const got = await call(page, "fit", 2);
+        const inNode = await fitClassifier(0, false);
+        assert.ok(got.loss[3]! < got.loss[0]! * 0.7, `loss ${got.loss}`);
+        assert.ok(got.accuracy[3]! > 0.8, `accuracy ${got.accuracy}`);
+        got.loss.forEach((l, i) => assert.ok(Math.abs(l - inNode.loss[i]!) <= 1e-4 * inNode.loss[i]!, `epoch ${i + 1}: loss ${l} in the page, ${inNode.loss[i]} in Node`));
+        assert.deepEqual(got.accuracy, inNode.accuracy);
+        assert.ok(got.lines.some((l) => l.includes("epoch 4/4")), got.lines.join("\n"));
       });
     });
 

@@ -16,6 +16,7 @@ import {
   safetensors,
   softmax,
   tensor,
+  train,
   type Tensor,
 } from "../../src/index.ts";
 
@@ -129,4 +130,26 @@ export async function loaderBatches(numWorkers: number): Promise<Dense[][]> {
   const batches: Dense[][] = [];
   for await (const batch of loader) batches.push(batch.map(toDense));
   return batches;
+}
+
+/**
+ * Fits a small classifier (is x0 > x1?) for 4 epochs with the Trainer, on batches from a
+ * DataLoader with `numWorkers` workers; returns the per-epoch loss and accuracy.
+ */
+export async function fitClassifier(numWorkers: number, progress: train.ProgressOptions | false): Promise<{ loss: number[]; accuracy: number[] }> {
+  manualSeed(21);
+  const x = randn([128, 2]);
+  const xs = x.dataSync() as Float32Array;
+  const y = tensor(Array.from({ length: 128 }, (_, i) => (xs[2 * i]! > xs[2 * i + 1]! ? 1 : 0)), { dtype: "int64" });
+  const model = new nn.Sequential(new nn.Linear(2, 16), new nn.Tanh(), new nn.Linear(16, 2));
+  const trainer = new train.Trainer({
+    model,
+    optimizer: new optim.Adam(model.parameters(), { lr: 0.05 }),
+    lossFn: (out, target) => nn.functional.crossEntropy(out, target),
+    metrics: [new train.Accuracy()],
+    progress,
+  });
+  const loader = new data.DataLoader<Tensor[], Tensor[]>(new data.TensorDataset(x, y), { batchSize: 16, shuffle: true, generator: new Generator(4), numWorkers });
+  const history = await trainer.fit(loader, { epochs: 4 });
+  return { loss: history.train.loss!, accuracy: history.train.accuracy! };
 }

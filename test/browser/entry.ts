@@ -4,7 +4,7 @@
  * ONNX) are fetched from the test's server, as an app would.
  */
 import { backendInfo, ready } from "../../src/index.ts";
-import { compute, loaderBatches, readSafetensors, runOnnxCase, trainMlp, type ComputeInputs } from "./checks.ts";
+import { compute, fitClassifier, loaderBatches, readSafetensors, runOnnxCase, trainMlp, type ComputeInputs } from "./checks.ts";
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const response = await fetch(url);
@@ -27,6 +27,17 @@ const checks = {
     return runOnnxCase(await fetchBytes(`${dir}/model.onnx`), await files("input", inputs), await files("output", outputs));
   },
   loaderBatches: (numWorkers: number) => loaderBatches(numWorkers),
+  /** fitClassifier with progress on the default sink (the console in a browser), whose lines it returns too. */
+  fit: async (numWorkers: number) => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...parts: unknown[]) => lines.push(parts.join(" "));
+    try {
+      return { ...(await fitClassifier(numWorkers, {})), lines };
+    } finally {
+      console.log = log;
+    }
+  },
 };
 
 export type PageChecks = typeof checks;
