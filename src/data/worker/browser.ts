@@ -24,14 +24,17 @@ export function webWorkersAvailable(): boolean {
 export const spawnWebWorker: SpawnWorker = (id) => {
   const W = webWorker();
   if (!W) throw new UnsupportedError("Web Workers are not available here: use numWorkers: 0");
-  const worker = new W(entryUrl(), { type: "module" });
+  const url = entryUrl();
+  const worker = new W(url, { type: "module" });
   return {
     post: (m) => worker.postMessage(m),
     onMessage: (h) => worker.addEventListener("message", (ev) => h(ev.data)),
     onError: (h) =>
       worker.addEventListener("error", (ev) => {
         ev.preventDefault?.();
-        h(new Error(`DataLoader worker ${id} failed: ${ev.message ?? "unknown error"}`));
+        // A script that failed to load gives an error event with no message.
+        const why = ev.message || `its script ${url.href} did not load (a bundled app serves src/data/worker/entry.ts, bundled, as entry.js beside its bundle)`;
+        h(new Error(`DataLoader worker ${id} failed: ${why}`));
       }),
     ref: () => {},
     unref: () => {},
