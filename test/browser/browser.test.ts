@@ -31,14 +31,14 @@ function assertDenseClose(actual: Dense, expected: Dense, what: string, tol: { r
 }
 
 /** A page of `server` with the checks loaded; errors thrown in it end up in `errors`. */
-async function openPage(browser: Browser, server: StaticServer): Promise<{ page: BrowserPage; errors: string[] }> {
+async function openPage(browser: Browser, server: StaticServer, folder = "/"): Promise<{ page: BrowserPage; errors: string[] }> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
   });
-  await page.goto(`${server.origin}/index.html`);
+  await page.goto(`${server.origin}${folder}index.html`);
   await page.waitForFunction("globalThis.concordChecks !== undefined", undefined, { timeout: 20_000 });
   return { page, errors };
 }
@@ -71,7 +71,10 @@ if (missing !== "") {
         ["/index.html", INDEX_HTML],
         ["/weights.safetensors", sample.bytes],
       ]);
-      for (const [name, code] of await bundlePage(new URL("./entry.ts", import.meta.url))) files.set(`/${name}`, code);
+      const bundle = await bundlePage(new URL("./entry.ts", import.meta.url));
+      for (const [name, code] of bundle) files.set(`/${name}`, code);
+      // A page whose folder lacks the DataLoader's worker script.
+      files.set("/no-worker/index.html", INDEX_HTML).set("/no-worker/app.js", bundle.get("app.js")!);
       const folders: Record<string, string> = onnxRoot === null ? {} : { "/onnx/": onnxRoot };
       [isolated, plain, browser] = await Promise.all([
         startStaticServer({ files, folders, isolated: true }),
@@ -154,6 +157,16 @@ if (missing !== "") {
         assert.deepEqual(got.accuracy, inNode.accuracy);
         assert.ok(got.lines.some((l) => l.includes("epoch 4/4")), got.lines.join("\n"));
       });
+    });
+
+    test("a DataLoader whose worker script is missing fails with an error naming it", async () => {
+      const { page, errors } = await openPage(browser, isolated, "/no-worker/");
+      try {
+        await assert.rejects(call(page, "loaderBatches", 2), /DataLoader worker 0 failed: its script http:\/\/127\.0\.0\.1:\d+\/no-worker\/entry\.js did not load/);
+        assert.ok(errors.every((e) => e.includes("404")), errors.join("\n"));
+      } finally {
+        await page.close();
+      }
     });
 
     describe("a page without cross-origin isolation", () => {
