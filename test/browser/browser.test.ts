@@ -5,13 +5,15 @@
  * Skipped, naming what is missing, where chromium or playwright-core is not installed.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { bundlePage } from "../../scripts/browser/bundle.ts";
 import { browserMissing, launchChromium, type Browser, type BrowserPage } from "../../scripts/browser/chromium.ts";
 import { startStaticServer, type StaticServer } from "../../scripts/browser/server.ts";
 import { assertClose } from "../helpers/assert.ts";
 import { suiteRoot } from "../onnx/conformance-lib.ts";
-import { compute, computeInputs, fitClassifier, fromDense, loaderBatches, readSafetensors, safetensorsSample, trainMlp, type Dense } from "./checks.ts";
+import { compute, computeInputs, fitClassifier, fromDense, loaderBatches, pytorchSample, readAnyFormat, readSafetensors, safetensorsSample, trainMlp, type Dense } from "./checks.ts";
 import type { PageChecks } from "./entry.ts";
 
 const INDEX_HTML = `<!doctype html>
@@ -52,6 +54,10 @@ function onnxSuite(): string | null {
   }
 }
 
+/** Files of the other formats loadBytes reads: compressed npz (fflate), float16 npy, GGUF, every safetensors dtype. */
+const FIXTURES = fileURLToPath(new URL("../fixtures/formats/", import.meta.url));
+const FORMAT_FILES = ["arrays_compressed.npz", "npy_le_f2.npy", "tiny-v3.gguf", "all_dtypes.safetensors"];
+
 const missing = await browserMissing();
 const onnxRoot = onnxSuite();
 
@@ -65,17 +71,19 @@ if (missing !== "") {
     const inputs = computeInputs(1);
     const expected = compute(inputs);
     const sample = safetensorsSample();
+    const checkpoint = pytorchSample();
 
     before(async () => {
       const files = new Map<string, string | Uint8Array>([
         ["/index.html", INDEX_HTML],
         ["/weights.safetensors", sample.bytes],
+        ["/checkpoint.pt", checkpoint],
       ]);
       const bundle = await bundlePage(new URL("./entry.ts", import.meta.url));
       for (const [name, code] of bundle) files.set(`/${name}`, code);
       // A page whose folder lacks the DataLoader's worker script.
       files.set("/no-worker/index.html", INDEX_HTML).set("/no-worker/app.js", bundle.get("app.js")!);
-      const folders: Record<string, string> = onnxRoot === null ? {} : { "/onnx/": onnxRoot };
+      const folders: Record<string, string> = { "/fixtures/": FIXTURES, ...(onnxRoot === null ? {} : { "/onnx/": onnxRoot }) };
       [isolated, plain, browser] = await Promise.all([
         startStaticServer({ files, folders, isolated: true }),
         startStaticServer({ files, folders, isolated: false }),
@@ -125,6 +133,16 @@ if (missing !== "") {
         assert.deepEqual(got.metadata, { format: "pt" });
         assert.deepEqual(Object.keys(got.tensors).sort(), Object.keys(sample.tensors).sort());
         for (const [name, t] of Object.entries(sample.tensors)) assertDenseClose(got.tensors[name]!, t, name);
+      });
+
+      test("loadBytes reads a PyTorch checkpoint, npz, npy, GGUF and safetensors as Node does", async () => {
+        const got = await call(page, "anyFormat", ["/checkpoint.pt", ...FORMAT_FILES.map((f) => `/fixtures/${f}`)]);
+        const inNode = [readAnyFormat(checkpoint, "checkpoint.pt"), ...FORMAT_FILES.map((f) => readAnyFormat(readFileSync(FIXTURES + f), f))];
+        assert.deepEqual(Object.keys(got[0]!).sort(), ["model.fc.bias", "model.fc.weight", "step"]);
+        got.forEach((tensors, i) => {
+          assert.ok(Object.keys(tensors).length > 0, `file ${i} has tensors`);
+          assert.deepEqual(tensors, inNode[i], `file ${i}`);
+        });
       });
 
       for (const [name, nInputs] of [

@@ -7,16 +7,20 @@ import {
   Generator,
   conv2d,
   data,
+  flattenTensors,
+  loadBytes,
   manualSeed,
   matmul,
   nn,
   onnx,
   optim,
+  pytorch,
   randn,
   safetensors,
   softmax,
   tensor,
   train,
+  type DType,
   type Tensor,
 } from "../../src/index.ts";
 
@@ -152,4 +156,16 @@ export async function fitClassifier(numWorkers: number, progress: train.Progress
   const loader = new data.DataLoader<Tensor[], Tensor[]>(new data.TensorDataset(x, y), { batchSize: 16, shuffle: true, generator: new Generator(4), numWorkers });
   const history = await trainer.fit(loader, { epochs: 4 });
   return { loss: history.train.loss!, accuracy: history.train.accuracy! };
+}
+
+/** A PyTorch checkpoint (torch.save's zip format) of a small nested state. */
+export function pytorchSample(): Uint8Array {
+  const generator = new Generator(9);
+  return pytorch.save({ model: { "fc.weight": randn([2, 3], { generator }), "fc.bias": randn([2], { generator }) }, step: tensor([7], { dtype: "int64" }) });
+}
+
+/** Every tensor of a file in any format concord reads, with its dtype, by flattened name. */
+export function readAnyFormat(bytes: Uint8Array, fileName: string): Record<string, Dense & { dtype: DType }> {
+  const tensors = flattenTensors(loadBytes(bytes, fileName));
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { dtype: t.dtype, ...toDense(t) }]));
 }

@@ -4,7 +4,7 @@
  * ONNX) are fetched from the test's server, as an app would.
  */
 import { backendInfo, ready } from "../../src/index.ts";
-import { compute, fitClassifier, loaderBatches, readSafetensors, runOnnxCase, trainMlp, type ComputeInputs } from "./checks.ts";
+import { compute, fitClassifier, loaderBatches, readAnyFormat, readSafetensors, runOnnxCase, trainMlp, type ComputeInputs } from "./checks.ts";
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const response = await fetch(url);
@@ -21,6 +21,8 @@ const checks = {
   compute: (inputs: ComputeInputs) => compute(inputs),
   trainMlp: (steps: number) => trainMlp(steps),
   safetensors: async (url: string) => readSafetensors(await fetchBytes(url)),
+  /** `loadBytes` on fetched files (the format told from the bytes and the name). */
+  anyFormat: async (urls: string[]) => Promise.all(urls.map(async (url) => readAnyFormat(await fetchBytes(url), url.slice(url.lastIndexOf("/") + 1)))),
   /** `dir` holds model.onnx and test_data_set_0/{input,output}_<i>.pb. */
   onnx: async ({ dir, inputs, outputs }: { dir: string; inputs: number; outputs: number }) => {
     const files = (kind: string, n: number) => Promise.all(Array.from({ length: n }, (_, i) => fetchBytes(`${dir}/test_data_set_0/${kind}_${i}.pb`)));
