@@ -13,7 +13,7 @@ import { browserMissing, launchChromium, type Browser, type BrowserPage } from "
 import { startStaticServer, type StaticServer } from "../../scripts/browser/server.ts";
 import { assertClose } from "../helpers/assert.ts";
 import { suiteRoot } from "../onnx/conformance-lib.ts";
-import { compute, computeInputs, fitClassifier, fromDense, loaderBatches, pytorchSample, readAnyFormat, readSafetensors, safetensorsSample, trainMlp, type Dense } from "./checks.ts";
+import { compute, computeInputs, exportCnn, fitClassifier, fromDense, loaderBatches, pytorchSample, readAnyFormat, readSafetensors, safetensorsSample, trainMlp, type Dense } from "./checks.ts";
 import type { PageChecks } from "./entry.ts";
 
 const INDEX_HTML = `<!doctype html>
@@ -156,6 +156,14 @@ if (missing !== "") {
           actual.forEach((a, i) => assertDenseClose(a, want[i]!, `${name} output ${i}`, { rtol: 1e-3, atol: 1e-7 }));
         });
       }
+
+      test("exports a CNN to ONNX, byte for byte as Node does, and runs the file", async () => {
+        const got = await call(page, "exportCnn");
+        const inNode = exportCnn();
+        assert.deepEqual(got.bytes, inNode.bytes);
+        assertDenseClose(got.fromOnnx, got.eager, "run from the file vs eager");
+        assertDenseClose(got.eager, inNode.eager, "eager, page vs Node");
+      });
 
       test("a DataLoader with 2 Web Workers yields the batches of numWorkers: 0", async () => {
         const withWorkers = await call(page, "loaderBatches", 2);

@@ -169,3 +169,14 @@ export function readAnyFormat(bytes: Uint8Array, fileName: string): Record<strin
   const tensors = flattenTensors(loadBytes(bytes, fileName));
   return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { dtype: t.dtype, ...toDense(t) }]));
 }
+
+/** A small CNN exported to ONNX (the file's bytes), and its output eagerly and run from the file. */
+export function exportCnn(): { bytes: number[]; eager: Dense; fromOnnx: Dense } {
+  manualSeed(13);
+  const model = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(64, 3));
+  model.eval();
+  const x = randn([2, 1, 8, 8]);
+  const bytes = onnx.export(model, x, { inputNames: ["x"], outputNames: ["y"] });
+  const fromOnnx = onnx.loadSync(bytes).runSync({ x }).y as Tensor;
+  return { bytes: Array.from(bytes), eager: toDense(model.forward(x)), fromOnnx: toDense(fromOnnx) };
+}

@@ -4,7 +4,7 @@
  * ONNX) are fetched from the test's server, as an app would.
  */
 import { backendInfo, ready } from "../../src/index.ts";
-import { compute, fitClassifier, loaderBatches, readAnyFormat, readSafetensors, runOnnxCase, trainMlp, type ComputeInputs } from "./checks.ts";
+import { compute, exportCnn, fitClassifier, loaderBatches, readAnyFormat, readSafetensors, runOnnxCase, trainMlp, type ComputeInputs } from "./checks.ts";
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const response = await fetch(url);
@@ -29,6 +29,7 @@ const checks = {
     return runOnnxCase(await fetchBytes(`${dir}/model.onnx`), await files("input", inputs), await files("output", outputs));
   },
   loaderBatches: (numWorkers: number) => loaderBatches(numWorkers),
+  exportCnn: () => exportCnn(),
   /** fitClassifier with progress on the default sink (the console in a browser), whose lines it returns too. */
   fit: async (numWorkers: number) => {
     const lines: string[] = [];
