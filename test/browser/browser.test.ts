@@ -119,6 +119,14 @@ if (missing !== "") {
         for (const k of ["matmul", "conv2d", "softmax"] as const) assertDenseClose(got[k], expected[k], k, { rtol: 1e-5, atol: 1e-5 });
       });
 
+      test("after the shared heap grows, the threads still compute as Node does", async () => {
+        const got = await call(page, "computeAfterGrowth", inputs);
+        assert.equal(got.bigSize, 12_000_000);
+        assert.ok(got.heapBytes >= 48_000_000, `heap ${got.heapBytes} bytes`);
+        assert.ok(got.threads > 1);
+        for (const k of ["matmul", "conv2d", "softmax"] as const) assertDenseClose(got.results[k], expected[k], k, { rtol: 1e-5, atol: 1e-5 });
+      });
+
       test("an MLP trains with nn and optim.Adam as in Node", async () => {
         const losses = await call(page, "trainMlp", 25);
         assert.equal(losses.length, 25);

@@ -3,7 +3,7 @@
  * `globalThis.concordChecks` for the test to call through page.evaluate. Files (safetensors,
  * ONNX) are fetched from the test's server, as an app would.
  */
-import { backendInfo, ready } from "../../src/index.ts";
+import { backendInfo, ready, zeros } from "../../src/index.ts";
 import { compute, exportCnn, fitClassifier, loaderBatches, readAnyFormat, readSafetensors, runOnnxCase, trainMlp, type ComputeInputs } from "./checks.ts";
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
@@ -19,6 +19,12 @@ const checks = {
     return { ...backendInfo(), crossOriginIsolated: globalThis.crossOriginIsolated, sharedArrayBuffer: typeof SharedArrayBuffer !== "undefined" };
   },
   compute: (inputs: ComputeInputs) => compute(inputs),
+  /** `compute` after the heap grew past its first size (a 48 MB tensor), with that tensor still alive. */
+  computeAfterGrowth: (inputs: ComputeInputs) => {
+    const big = zeros([12_000_000]);
+    const results = compute(inputs);
+    return { results, heapBytes: backendInfo().heapBytes ?? 0, threads: backendInfo().threads ?? 0, bigSize: big.size };
+  },
   trainMlp: (steps: number) => trainMlp(steps),
   safetensors: async (url: string) => readSafetensors(await fetchBytes(url)),
   /** `loadBytes` on fetched files (the format told from the bytes and the name). */
