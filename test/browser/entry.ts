@@ -3,8 +3,11 @@
  * `globalThis.concordChecks` for the test to call through page.evaluate. Files (safetensors,
  * ONNX) are fetched from the test's server, as an app would.
  */
-import { backendInfo, ready, zeros } from "../../src/index.ts";
+import { backendInfo, configureWasmBackend, ready, zeros } from "../../src/index.ts";
 import { compute, exportCnn, fitClassifier, loaderBatches, readAnyFormat, readSafetensors, runOnnxCase, trainMlp, type ComputeInputs } from "./checks.ts";
+
+// The default is one thread per core: on a one-core machine, ask for two so the pool still runs.
+if (navigator.hardwareConcurrency < 2) configureWasmBackend({ threads: 2 });
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const response = await fetch(url);
@@ -16,7 +19,12 @@ const checks = {
   /** The backend once its worker threads have started, and what the page is allowed. */
   info: async () => {
     await ready();
-    return { ...backendInfo(), crossOriginIsolated: globalThis.crossOriginIsolated, sharedArrayBuffer: typeof SharedArrayBuffer !== "undefined" };
+    return {
+      ...backendInfo(),
+      cores: navigator.hardwareConcurrency,
+      crossOriginIsolated: globalThis.crossOriginIsolated,
+      sharedArrayBuffer: typeof SharedArrayBuffer !== "undefined",
+    };
   },
   compute: (inputs: ComputeInputs) => compute(inputs),
   /** `compute` after the heap grew past its first size (a 48 MB tensor), with that tensor still alive. */
