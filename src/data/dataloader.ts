@@ -2,6 +2,7 @@
  * `torch.utils.data.DataLoader`: batches of a data set, in sampler order, loaded in the
  * main thread or in worker threads with prefetching.
  */
+import { yieldToEventLoop } from "../core/yield.ts";
 import { UnsupportedError, ValueError } from "../core/errors.ts";
 import { defaultGenerator, type Generator } from "../core/random.ts";
 import { defaultCollate, type CollateFn } from "./collate.ts";
@@ -40,8 +41,6 @@ export interface DataLoaderOptions<T, B> {
   workerInit?: URL | string;
 }
 
-/** How many batches the main thread makes before it lets timers and finalizers run. */
-const YIELD_EVERY = 16;
 
 /**
  * Iterates over batches of `dataset`:
@@ -133,10 +132,10 @@ export class DataLoader<T = unknown, B = unknown> implements AsyncIterable<B> {
 
   private async *mainThreadBatches(): AsyncGenerator<B> {
     const collate = this.collate ?? (defaultCollate as CollateFn<T, B>);
-    let count = 0;
     for (const indices of this.batchSampler) {
       yield collate(indices.map((i) => this.dataset.getItem(i)));
-      if (++count % YIELD_EVERY === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      // A turn of the event loop per batch: finalizers free the last batch's buffers.
+      await yieldToEventLoop();
     }
   }
 

@@ -20,6 +20,12 @@ export interface OpContext {
   readonly opset: number;
   /** Runs a subgraph (an If branch, a Loop body) with outer values in scope. */
   runSubgraph(graph: Graph, inputs: readonly GraphValue[]): GraphValue[];
+  /**
+   * Recomputes values of the graph this node belongs to with some values replaced
+   * (`overrides`): the nodes `targets` depend on run again, reading everything else from
+   * the current scope. Used by the training domain's Gradient operator.
+   */
+  recompute(targets: readonly string[], overrides: ReadonlyMap<string, GraphValue>): GraphValue[];
 }
 
 /** An op: inputs (undefined where an optional input is omitted) -> outputs. */
@@ -111,7 +117,7 @@ export class Interpreter {
         if (!scope.has(name)) throw new ValueError(`${node.opType} ${node.name ?? ""}: input ${name} is not computed before the node (graph not in topological order?)`);
         return scope.get(name);
       });
-      const outputs = this.runNode(node, inputs, scope, opsets, depth);
+      const outputs = this.runNode(node, inputs, scope, opsets, depth, graph);
       node.outputs.forEach((name, k) => {
         if (name !== "" && k < outputs.length) scope.set(name, outputs[k]!);
       });
@@ -123,7 +129,7 @@ export class Interpreter {
     });
   }
 
-  private runNode(node: Node, inputs: (GraphValue | undefined)[], scope: Scope, opsets: readonly OpsetImport[], depth: number): GraphValue[] {
+  private runNode(node: Node, inputs: (GraphValue | undefined)[], scope: Scope, opsets: readonly OpsetImport[], depth: number, graph: Graph): GraphValue[] {
     const domain = node.domain === "ai.onnx" ? "" : node.domain;
     const fn = this.functions.get(`${node.domain}:${node.opType}`);
     if (fn) return this.callFunction(fn, node, inputs, depth);
@@ -142,8 +148,34 @@ export class Interpreter {
         });
         return this.runIn(graph, feeds, scope, opsets, depth + 1);
       },
+      recompute: (targets, overrides) => this.recompute(graph, node, targets, overrides, scope, opsets, depth),
     };
     return impl(inputs, ctx);
+  }
+
+  /** The nodes before `caller` that `targets` depend on, run again in a scope holding `overrides`. */
+  private recompute(graph: Graph, caller: Node, targets: readonly string[], overrides: ReadonlyMap<string, GraphValue>, scope: Scope, opsets: readonly OpsetImport[], depth: number): GraphValue[] {
+    const before = graph.nodes.slice(0, graph.nodes.indexOf(caller));
+    const needed = new Set(targets);
+    const run: Node[] = [];
+    for (let i = before.length - 1; i >= 0; i--) {
+      const n = before[i]!;
+      if (!n.outputs.some((o) => needed.has(o) && !overrides.has(o))) continue;
+      run.unshift(n);
+      for (const name of nodeReads(n)) needed.add(name);
+    }
+    const child = new Scope(scope);
+    for (const [name, v] of overrides) child.set(name, v);
+    for (const n of run) {
+      const outputs = this.runNode(n, n.inputs.map((name) => (name === "" ? undefined : child.get(name))), child, opsets, depth + 1, graph);
+      n.outputs.forEach((name, k) => {
+        if (name !== "" && k < outputs.length) child.set(name, outputs[k]!);
+      });
+    }
+    return targets.map((t) => {
+      if (!child.has(t)) throw new ValueError(`cannot recompute ${t}`);
+      return child.get(t)!;
+    });
   }
 
   /** Runs a function body with the node's inputs, attributes in place of the body's references. */

@@ -11,6 +11,7 @@ import { isGradEnabled } from "../autograd/grad-mode.ts";
 import { gradEdge, Node } from "../autograd/tape.ts";
 import { runKernel } from "../backends/dispatch.ts";
 import type { OpDef, TensorMeta, VjpContext } from "./define-op.ts";
+import { opObserver } from "./trace-hook.ts";
 
 /** Runs `def` on `inputs`; returns every output. */
 export function apply<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
@@ -32,6 +33,7 @@ export function apply<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A): Te
     });
   }
   if (def.vjp && isGradEnabled() && inputs.some((t) => t.requiresGrad)) record(def, inputs, outputs, attrs);
+  opObserver()?.op(def as OpDef<unknown>, inputs, attrs, outputs);
   return outputs;
 }
 

@@ -13,6 +13,7 @@ import { broadcastShapes, formatShape, shapesEqual } from "../core/shape.ts";
 import type { Tensor } from "../core/tensor.ts";
 import { isGradEnabled } from "../autograd/grad-mode.ts";
 import { backends } from "../backends/index.ts";
+import { opObserver } from "./trace-hook.ts";
 import { expand, to } from "./views.ts";
 
 /** Writes `result` into `x` (broadcasting result to x's shape) and returns `x`. */
@@ -33,6 +34,7 @@ export function assignInPlace(x: Tensor, result: Tensor, op: string, allowAnyCas
   const owner = backends[x.storage.owner.name]!;
   owner.assign(x, src);
   x.storage.version++;
+  opObserver()?.assign(x, src);
   if (grad && src.requiresGrad) {
     x.gradFn = src.gradFn;
     x.outputIndex = src.outputIndex;

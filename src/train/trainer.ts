@@ -15,6 +15,9 @@ import type { Tensor } from "../core/tensor.ts";
 import { ValueError } from "../core/errors.ts";
 import { noGrad } from "../autograd/grad-mode.ts";
 import { cat } from "../ops/defs/shape.ts";
+import { yieldToEventLoop } from "../core/yield.ts";
+
+export { yieldToEventLoop };
 import { defaultGenerator, type Generator } from "../core/random.ts";
 import { fileSystem } from "../io/fs.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.ts";
@@ -80,20 +83,6 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Save (and resume from) a checkpoint file. */
   checkpoint?: CheckpointOptions;
-}
-
-/** Lets the event loop run (finalizers, I/O, workers) without the 4 ms clamp of nested timers. */
-export function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { setImmediate?: (f: () => void) => void };
-  if (g.setImmediate) return new Promise((r) => g.setImmediate!(r));
-  return new Promise((r) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      r();
-    };
-    ch.port2.postMessage(0);
-  });
 }
 
 function lengthOf(source: BatchSource): number {

@@ -243,6 +243,21 @@ function layoutTests(): void {
       assert.equal(r.fellBack, false, `${what} fell back to js`);
     }
   });
+  test("float32 times a bool mask, read in place (mulMaskF32): nan and inf times false give nan", () => {
+    const mask = (m: Parameters<Build>[0], n: number, seed: number, shape: number[]) =>
+      m(data(n, seed).map((v) => (v > 0 ? 1 : 0)), shape, "bool");
+    const cases: [string, Build][] = [
+      ["long, several threads", (m) => m(data(100_003, 40), [100_003]).mul(mask(m, 100_003, 41, [100_003]))],
+      ["mask first, column broadcast", (m) => mask(m, 37, 42, [37, 1]).mul(m(data(37 * 19, 43), [37, 19]))],
+      ["transposed mask", (m) => m(data(7 * 9, 44), [7, 9]).mul(mask(m, 9 * 7, 45, [9, 7]).t())],
+      ["specials", (m) => m([Infinity, -Infinity, Number.NaN, -0, 1, Infinity, Number.NaN, 2, 3], [9]).mul(m([0, 0, 0, 1, 0, 1, 1, 1, 0], [9], "bool"))],
+    ];
+    for (const [what, build] of cases) {
+      const r = onBoth(build);
+      assertSame(r.wasm, r.js, 0, what);
+      assert.equal(r.fellBack, false, `${what} fell back to js`);
+    }
+  });
   test("where: bool conditions broadcast against float32 values", () => {
     const r = onBoth((m) => {
       const x = m(data(12 * 7, 25), [12, 7]);

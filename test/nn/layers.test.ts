@@ -3,8 +3,8 @@
  * scripts/fixtures/gen_nn.py): after the same seed the freshly built module's state dict
  * equals PyTorch's bit for bit, with the same keys in the same order; its repr is
  * PyTorch's; with PyTorch's state loaded, each step's outputs, the gradients of
- * sum(out · proj) with respect to the inputs and every parameter, and the buffers after
- * the step (running statistics) match.
+ * sum(out · proj) with respect to the inputs and every parameter, and the buffers and
+ * parameters after the step (running statistics, max_norm renormalization) match.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -29,6 +29,7 @@ interface Step {
   inputGrads?: (TensorSpec | null)[];
   paramGrads?: Record<string, TensorSpec>;
   buffers: Record<string, TensorSpec>;
+  paramsAfter: Record<string, TensorSpec>;
 }
 
 interface LayerCase {
@@ -118,6 +119,8 @@ for (const c of fixture.cases) {
       const buffers = Object.fromEntries(m.namedBuffers());
       assert.deepEqual(Object.keys(buffers), Object.keys(step.buffers), `${what}: buffer names`);
       for (const [key, spec] of Object.entries(step.buffers)) assertClose(buffers[key]!, decode(spec), TOL, `${what} buffer ${key}`);
+      const params = Object.fromEntries(m.namedParameters());
+      for (const [key, spec] of Object.entries(step.paramsAfter)) assertClose(params[key]!, decode(spec), TOL, `${what} parameter ${key} after the step`);
     });
   });
 }

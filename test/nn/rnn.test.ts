@@ -69,3 +69,15 @@ test("dropout between layers only in training mode; allWeights and repr follow P
   assert.equal(String(new RNNCell(2, 3, { nonlinearity: "relu", bias: false })), "RNNCell(2, 3, bias=False, nonlinearity=relu)");
   assert.equal(String(new GRU(2, 3, { batchFirst: true, bidirectional: true })), "GRU(2, 3, batch_first=True, bidirectional=True)");
 });
+
+test("double() converts every weight; the layer then takes float64 inputs", () => {
+  manualSeed(0);
+  const gru = new GRU(2, 3, { numLayers: 2, bidirectional: true });
+  const x = randn([4, 1, 2]);
+  const expected = gru.forward(x)[0];
+  gru.double();
+  const [out, h] = gru.forward(x.double());
+  assert.equal(out.dtype, "float64");
+  assert.deepEqual(h.shape, [4, 1, 3]);
+  assert.ok((out.float().sub(expected).abs().amax().item() as number) < 1e-6);
+});

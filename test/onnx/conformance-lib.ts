@@ -105,6 +105,12 @@ function opTypes(model: ReturnType<typeof loadSync>): string {
   return types.length === 1 ? types[0]! : "model";
 }
 
+/** Wrong results known to come from the test data rather than from concord, by case name. */
+const EXPLAINED: [RegExp, string][] = [
+  [/^node\/test_bernoulli/, "random draws: the expected values come from NumPy's global random state, not from the seed"],
+  [/^node\/test_dft_inverse/, "expected values carry float32 FFT rounding noise (about 2e-7 where the exact result is 0)"],
+];
+
 /** A short cause for grouping failures: the missing op, the missing type, or the op that went wrong. */
 function causeOf(e: unknown, tested: string): { cause: string; detail: string } {
   const message = e instanceof Error ? e.message : String(e);
@@ -138,7 +144,10 @@ export function runCase(c: Case): Outcome {
       for (let k = 0; k < expected.length; k++) {
         if (expected[k] === undefined) continue;
         const m = mismatch(outputs[model.outputs[k]!.name], expected[k]!, `output ${k}`);
-        if (m) return { status: "fail", cause: `wrong result in ${tested}`, detail: m };
+        if (m) {
+          const cause = EXPLAINED.find(([re]) => re.test(c.id))?.[1] ?? `wrong result in ${tested}`;
+          return { status: "fail", cause, detail: m };
+        }
       }
     }
     return { status: "pass" };

@@ -153,6 +153,11 @@ describe("wasm conv and pooling kernels agree with js on shapes that split acros
     // infinity in the input the call must give the direct sums' ±inf.
     ["conv2d 3x3 with infinities in the input", (x, w) => c.conv2d(withInfinities(x!), w!, null, 1, 1), [[2, 16, 12, 12], [8, 16, 3, 3]]],
     ["weight-gradient layout", (x, g) => c.conv2d(x!.transpose(0, 1), g!.transpose(0, 1)), [[16, 8, 20, 20], [16, 12, 18, 18]]],
+    // Large kernels over short output rows take the per-input-channel sgemm (conv-channels.ts):
+    // padding, stride and dilation in its gather, odd channel counts split between threads.
+    ["weight-gradient layout, stride 2 padding 2 dilation 2", (x, g) => c.conv2d(x!.transpose(0, 1), g!.transpose(0, 1), null, 2, 2, 2), [[5, 3, 17, 15], [5, 7, 9, 8]]],
+    ["conv1d large kernel with bias, 9 input channels on 2 threads", (x, w, b) => c.conv1d(x!, w!, b!), [[16, 9, 300], [16, 9, 295], [16]]],
+    ["conv3d large kernel padding 1", (x, w) => c.conv3d(x!, w!, null, 1, 1), [[2, 3, 6, 10, 10], [4, 3, 4, 6, 6]]],
     ["maxPool2d 2", (x) => c.maxPool2d(x!, 2, null, 0, 1, false, true), [[8, 16, 24, 24]]],
     ["maxPool2d 3 stride 2 padding 1 dilation 2 ceil", (x) => c.maxPool2d(x!, 3, 2, 1, 2, true, true), [[8, 16, 23, 26]]],
     ["avgPool2d 3 stride 1 padding 1", (x) => c.avgPool2d(x!, 3, 1, 1, false, false), [[8, 16, 23, 26]]],

@@ -41,7 +41,9 @@ export const wasmBackend: Backend = {
     return new Storage(wasmBackend, { ptr, dtype, length } satisfies WasmHandle, dtype, length);
   },
   adopt(dtype: DType, array: StorageArray): Storage {
-    const storage = wasmBackend.alloc(dtype, array.length);
+    // Every element is written at once: the block needs no zeroing.
+    const ptr = wasmRuntime().heap.alloc(array.length * DTYPES[dtype].itemsize, false);
+    const storage = new Storage(wasmBackend, { ptr, dtype, length: array.length } satisfies WasmHandle, dtype, array.length);
     (heapView(storage.handle as WasmHandle) as Float64Array).set(array as Float64Array);
     return storage;
   },

@@ -6,37 +6,31 @@ import { FormatError, ValueError } from "../../core/errors.ts";
 import type { ExternalLocation } from "../../graph/ir.ts";
 import { decodeModel } from "./codec.ts";
 import { OnnxModel } from "./model.ts";
-import type { ExternalReader } from "./tensor-proto.ts";
+import { checkLocation, type ExternalReader } from "./tensor-proto.ts";
 
 export interface LoadOptions {
   /** Side files by their `location`, for external data when the model is given as bytes. */
   externalData?: Record<string, Uint8Array>;
 }
 
-interface NodeFs {
+export interface NodeFs {
   readFileSync(path: string): Uint8Array;
+  writeFileSync(path: string, data: Uint8Array): void;
   openSync(path: string, flags: string): number;
   closeSync(fd: number): void;
   fstatSync(fd: number): { size: number; isFile(): boolean };
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
 }
-interface NodePath {
+export interface NodePath {
   dirname(p: string): string;
   join(...p: string[]): string;
 }
 
-function nodeModule<T>(name: string): T {
+export function nodeModule<T>(name: string): T {
   const g = globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } };
   const m = g.process?.getBuiltinModule?.(name);
   if (!m) throw new ValueError(`loading from a path needs Node.js (${name}); pass the bytes instead`);
   return m as T;
-}
-
-/** Refuses locations that could leave the model's folder (absolute paths, "..", drive letters). */
-export function checkLocation(location: string): void {
-  const parts = location.split(/[\\/]/);
-  if (location === "" || /^[\\/]/.test(location) || /^[a-zA-Z]:/.test(location) || parts.includes("..") || location.includes("\0"))
-    throw new FormatError(`external data location "${location}" must be a relative path inside the model's folder`);
 }
 
 /** The byte range [offset, offset+length) of a file of `size` bytes, checked. */

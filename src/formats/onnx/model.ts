@@ -7,6 +7,7 @@ import { Tensor } from "../../core/tensor.ts";
 import { Interpreter } from "../../graph/interpreter.ts";
 import type { Model, ValueInfo } from "../../graph/ir.ts";
 import type { GraphValue } from "../../graph/value.ts";
+import { asModule, type OnnxModule } from "./as-module.ts";
 import { encodeModel } from "./codec.ts";
 import { resolveOp } from "./ops/index.ts";
 
@@ -62,6 +63,11 @@ export class OnnxModel {
     const out: RunOutputs = {};
     this.outputs.forEach((o, i) => (out[o.name] = values[i]!));
     return out;
+  }
+
+  /** The model as a trainable nn.Module whose float initializers are Parameters (see as-module.ts). */
+  asModule(): OnnxModule {
+    return asModule(this);
   }
 
   /** The model as .onnx bytes. */

@@ -11,8 +11,8 @@ import { has, toBigInt, toLong, toNumber, type Msg } from "./proto.ts";
 
 /** Reads `length` bytes (all to the end when undefined) at `offset` of the side file `location`. */
 export type ExternalReader = (ext: ExternalLocation) => Uint8Array;
-/** Stores a tensor's bytes in a side file; returns where they went. */
-export type ExternalWriter = (tensor: TensorData, bytes: Uint8Array) => ExternalLocation;
+/** Offered every non-string tensor being written: stores its bytes in a side file and says where, or returns undefined to keep it inline. */
+export type ExternalWriter = (tensor: TensorData, bytes: Uint8Array) => ExternalLocation | undefined;
 
 /** The largest tensor concord reads (elements); a file claiming more is refused before allocating. */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
@@ -25,6 +25,13 @@ export function decodeUtf8(b: Uint8Array): string {
 }
 export function encodeUtf8(s: string): Uint8Array {
   return utf8Encoder.encode(s);
+}
+
+/** Refuses locations that could leave the model's folder (absolute paths, "..", drive letters). */
+export function checkLocation(location: string): void {
+  const parts = location.split(/[\\/]/);
+  if (location === "" || /^[\\/]/.test(location) || /^[a-zA-Z]:/.test(location) || parts.includes("..") || location.includes("\0"))
+    throw new FormatError(`external data location "${location}" must be a relative path inside the model's folder`);
 }
 
 /** Element count of `dims`, checked (non-negative integers, at most MAX_ELEMENTS). */
@@ -208,8 +215,9 @@ export function tensorToProto(t: TensorData, writeExternal?: ExternalWriter): Ms
   if (t.name !== undefined) msg.name = t.name;
   if (t.docString !== undefined) msg.doc_string = t.docString;
   if (t.metadataProps) msg.metadata_props = t.metadataProps.map((p) => ({ ...p }));
-  if (t.external && writeExternal && t.elemType !== "string") {
-    const loc = writeExternal(t, toRawBytes(t.data, t.elemType));
+  const loc = writeExternal && t.elemType !== "string" ? writeExternal(t, toRawBytes(t.data, t.elemType)) : undefined;
+  if (loc) {
+    checkLocation(loc.location);
     const entries: StringPair[] = [{ key: "location", value: loc.location }];
     if (loc.offset !== undefined) entries.push({ key: "offset", value: String(loc.offset) });
     if (loc.length !== undefined) entries.push({ key: "length", value: String(loc.length) });

@@ -1,8 +1,8 @@
 /**
  * torch.nn.functional's dropout family, drawing its masks as PyTorch 1.13's CPU
- * `_dropout_impl` does: `noise.bernoulli_(1 − p)` is one float64 uniform per element
- * (53 bits of the generator) compared with 1 − p, which is exactly `rand(..., float64) <
- * 1 − p`. So with the same seed the masks, and the outputs, equal PyTorch's.
+ * `_dropout_impl` does: `noise.bernoulli_(1 − p)` (Debian's build, without MKL) draws one
+ * float64 uniform per element (53 bits of the generator) and keeps the element when it is
+ * below 1 − p. So with the same seed the masks, and the outputs, equal PyTorch's.
  *
  * Note: dropout edge cases (PyTorch's): outside training, with p = 0 or an empty input the
  * input is returned as it is and nothing is drawn; with p = 1 the output is input·0 (zeros,
@@ -10,10 +10,10 @@
  */
 import { isFloating } from "../../core/dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
-import type { Generator } from "../../core/random.ts";
+import { defaultGenerator, fillUniform, type Generator } from "../../core/random.ts";
 import { formatShape } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
-import { rand, zeros } from "../../ops/creation.ts";
+import { tensor, zeros } from "../../ops/creation.ts";
 
 export interface DropoutOptions {
   /** Write the result into the input (PyTorch's inplace=True). */
@@ -26,9 +26,18 @@ function checkP(p: number): void {
   if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout probability has to be between 0 and 1, but got ${p}`);
 }
 
-/** The 0/1 keep mask (in x's dtype) of `shape`: element kept with probability 1 − p. */
+/**
+ * The 0/1 keep mask (in x's dtype) of `shape`: element kept with probability 1 − p, where
+ * its float64 uniform (PyTorch's bernoulli_ draw) is below 1 − p.
+ */
 function keepMask(x: Tensor, shape: readonly number[], p: number, generator: Generator | undefined): Tensor {
-  return rand(shape, { dtype: "float64", generator }).lt(1 - p).to(x.dtype);
+  const n = shape.reduce((a, d) => a * d, 1);
+  const uniforms = new Float64Array(n);
+  fillUniform(generator ?? defaultGenerator, uniforms, 0, 1, "float64");
+  const keep = 1 - p;
+  const mask = x.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) mask[i] = uniforms[i]! < keep ? 1 : 0;
+  return tensor(mask, { shape: [...shape], dtype: x.dtype === "float64" ? "float64" : "float32" }).to(x.dtype);
 }
 
 /** [N, C, 1, ...]: one draw per (sample, channel), as PyTorch's make_feature_noise. */

@@ -25,7 +25,7 @@ export {
   relu, sigmoid, tanh, gelu, silu, softplus, elu, selu, leakyRelu, hardtanh, relu6, hardswish, hardsigmoid, mish, logSigmoid,
   softmax, logSoftmax, type SoftmaxOptions, celu, softsign, tanhshrink, softshrink, hardshrink, threshold, prelu, softmin, glu,
 } from "./activation.ts";
-export { embedding, embeddingRenorm_, type EmbeddingOptions } from "./embedding.ts";
+export { embedding, embeddingBag, embeddingRenorm_, type EmbeddingOptions, type EmbeddingBagOptions, type EmbeddingBagMode } from "./embedding.ts";
 export {
   mseLoss, l1Loss, smoothL1Loss, huberLoss, nllLoss, crossEntropy, binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv,
   cosineEmbeddingLoss, marginRankingLoss, tripletMarginLoss, pairwiseDistance,

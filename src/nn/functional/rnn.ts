@@ -10,12 +10,16 @@
  *
  * Note: RNN input projection. A layer's input projections do not depend on the state, so
  * they are computed for the whole sequence in one matrix product before the loop (as ATen's
- * CPU path does with `pre_compute_input`); each step then adds only W_hh h.
+ * CPU path does with `pre_compute_input`); each step then adds only W_hh h. The projections
+ * are split into steps with `unbind`, whose vjp is one stack: slicing each step with
+ * `select` would make the backward scatter a full-size gradient per step. Each step's
+ * gates are split the same way.
  */
 import { ShapeError, ValueError } from "../../core/errors.ts";
 import { formatShape } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { stack } from "../../ops/composite/shape.ts";
+import { unbind } from "../../ops/defs/shape.ts";
 import { linear } from "./linear.ts";
 
 /** The recurrences the RNN modules implement (PyTorch's `mode` strings). */
@@ -34,6 +38,11 @@ export interface CellWeights {
   wHr?: Tensor | null;
 }
 
+/** The gates stacked along the last dim, split with one unbind (see Note: RNN input projection). */
+function gates(x: Tensor, count: number): Tensor[] {
+  return unbind(x.unflatten(-1, [count, x.shape[x.ndim - 1]! / count]), -2);
+}
+
 /**
  * One step given the input's projection `gi` (W_ih x + b_ih): the new hidden state, and
  * for LSTM the new cell state.
@@ -46,14 +55,14 @@ export function cellStep(mode: RNNMode, gi: Tensor, h: Tensor, c: Tensor | null,
     case "RNN_RELU":
       return [gh.add(gi).relu(), null];
     case "LSTM": {
-      const [i, f, g, o] = gh.add(gi).chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+      const [i, f, g, o] = gates(gh.add(gi), 4) as [Tensor, Tensor, Tensor, Tensor];
       const cy = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
       const hy = o.sigmoid().mul(cy.tanh());
       return [w.wHr ? hy.matmul(w.wHr.t()) : hy, cy];
     }
     case "GRU": {
-      const [ir, iz, inew] = gi.chunk(3, -1) as [Tensor, Tensor, Tensor];
-      const [hr, hz, hnew] = gh.chunk(3, -1) as [Tensor, Tensor, Tensor];
+      const [ir, iz, inew] = gates(gi, 3) as [Tensor, Tensor, Tensor];
+      const [hr, hz, hnew] = gates(gh, 3) as [Tensor, Tensor, Tensor];
       const r = ir.add(hr).sigmoid();
       const z = iz.add(hz).sigmoid();
       const n = inew.add(r.mul(hnew)).tanh();
@@ -119,13 +128,13 @@ export function runDirection(
 ): { output: Tensor; h: Tensor; c: Tensor | null } {
   const steps = input.shape[0]!;
   if (steps === 0) throw new ValueError("RNN: expected a sequence of length larger than 0");
-  const gi = linear(input, w.wIh, w.bIh); // see Note: RNN input projection
+  const gi = unbind(linear(input, w.wIh, w.bIh), 0); // see Note: RNN input projection
   const outputs: Tensor[] = new Array<Tensor>(steps);
   let h = h0;
   let c = c0;
   for (let k = 0; k < steps; k++) {
     const t = reverse ? steps - 1 - k : k;
-    [h, c] = cellStep(mode, gi.select(0, t), h, c, w);
+    [h, c] = cellStep(mode, gi[t]!, h, c, w);
     outputs[t] = h;
   }
   return { output: stack(outputs, 0), h, c };

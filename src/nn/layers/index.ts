@@ -15,7 +15,7 @@ export {
   type NormOptions,
 } from "./normalization.ts";
 export { Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from "./dropout.ts";
-export { Embedding } from "./embedding.ts";
+export { Embedding, EmbeddingBag, type EmbeddingBagModuleOptions } from "./embedding.ts";
 export {
   ReLU, ReLU6, LeakyReLU, ELU, CELU, SELU, GELU, SiLU, Mish, Sigmoid, Tanh, Hardtanh, Hardswish, Hardsigmoid, Softplus,
   Softsign, Tanhshrink, Softshrink, Hardshrink, Threshold, PReLU, LogSigmoid, Softmax, LogSoftmax, Softmin, Softmax2d, GLU,

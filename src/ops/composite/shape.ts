@@ -8,7 +8,7 @@ import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
 import { formatShape, normalizeDim } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { tensor } from "../creation.ts";
-import { cat, flip, repeat, unfold } from "../defs/shape.ts";
+import { cat, flip, repeat, unbind, unfold } from "../defs/shape.ts";
 import { flatten, narrow, unsqueeze } from "../views.ts";
 
 /**
@@ -160,6 +160,7 @@ function repeatIndices(counts: Tensor): Tensor {
 export const shapeMethods = {
   split,
   chunk,
+  unbind,
   flip,
   roll,
   repeat,

@@ -1,5 +1,5 @@
 /**
- * Shape primitives: joining (`cat`), reversing (`flip`), tiling (`repeat`), padding (`pad`)
+ * Shape primitives: joining (`cat`) and its inverse (`unbind`), reversing (`flip`), tiling (`repeat`), padding (`pad`)
  * and sliding windows (`unfold`, a view). `stack`, `split`, `chunk`, `roll`, `tile` and
  * `repeatInterleave` are composites over them and the views (composite/shape.ts). (The
  * triangles `tril`/`triu` live in linalg.ts.)
@@ -14,10 +14,10 @@ import { promoteTypes } from "../../core/dtype.ts";
 import { ShapeError, ValueError } from "../../core/errors.ts";
 import { formatShape, normalizeDim, type Shape } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
-import { apply1 } from "../apply.ts";
+import { apply, apply1 } from "../apply.ts";
 import { tensor } from "../creation.ts";
 import { defineOp, defineView, single } from "../define-op.ts";
-import { flatten, narrow, reshape } from "../views.ts";
+import { flatten, narrow, reshape, unsqueeze } from "../views.ts";
 import { sum } from "./reduce.ts";
 
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
@@ -113,6 +113,21 @@ export const shapeOps = {
     },
     onnx: { type: "Concat", sinceOpset: 4 },
   }),
+  /**
+   * The slices along `dim`, that dim removed (`torch.unbind`), as copies. Its vjp stacks
+   * the gradients: one cat, where slicing with `select` would add one full-size scatter per
+   * slice (what makes a recurrent loop over a precomputed sequence linear in its length).
+   */
+  unbind: defineOp<{ dim: number }>({
+    name: "unbind",
+    inputs: ["x"],
+    infer: ([x], { dim }) => {
+      const shape = x!.shape.filter((_, i) => i !== dim);
+      return { outputs: Array.from({ length: x!.shape[dim]! }, () => ({ shape, dtype: x!.dtype })) };
+    },
+    vjp: (grads, { attrs }) => [cat(grads.map((g) => unsqueeze(g!, attrs.dim)), attrs.dim)],
+    onnx: { type: "Split", sinceOpset: 13, pattern: "Split into pieces of size 1 along dim, then Squeeze each" },
+  }),
   /** Reverses the order of elements along `dims` (a copy, as in PyTorch). */
   flip: defineOp<{ dims: readonly number[] }>({
     name: "flip",
@@ -206,6 +221,18 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ValueError("cat expects a non-empty list of tensors");
   const reference = tensors.find((t) => !skippedByCat(t.shape)) ?? tensors[0]!;
   return apply1(shapeOps.cat, tensors, { dim: normalizeDim(dim, reference.ndim) });
+}
+
+/**
+ * The slices of `x` along `dim`, each without that dim (`torch.unbind`).
+ *
+ * ```ts
+ * unbind(tensor([[1, 2], [3, 4]]), 1); // [tensor([1, 3]), tensor([2, 4])]
+ * ```
+ */
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  if (x.ndim === 0) throw new ShapeError("unbind: dimension specified as 0 but tensor has no dimensions");
+  return apply(shapeOps.unbind, [x], { dim: normalizeDim(dim, x.ndim) });
 }
 
 /** Reverses the order of elements along each of `dims` (`torch.flip`; a copy). */

@@ -1,5 +1,6 @@
 /** Adam's update, as torch.optim.adam's `_single_tensor_adam` (PyTorch 1.13, not capturable). */
 import type { Tensor } from "../../core/tensor.ts";
+import { adamStep } from "../../ops/defs/optim-step.ts";
 
 export interface AdamUpdateOptions {
   lr: number;
@@ -28,11 +29,25 @@ export function adam(
   o: AdamUpdateOptions,
 ): void {
   params.forEach((param, i) => {
-    let grad = o.maximize ? grads[i]!.neg() : grads[i]!;
     const step = stateSteps[i]!.add_(1).item() as number;
+    if (!o.amsgrad) return fusedAdam(param, grads[i]!, expAvgs[i]!, expAvgSqs[i]!, step, o, false);
+    let grad = o.maximize ? grads[i]!.neg() : grads[i]!;
     if (o.weightDecay !== 0) grad = grad.add(param, o.weightDecay);
     adamMoments(param, grad, expAvgs[i]!, expAvgSqs[i]!, o.amsgrad ? maxExpAvgSqs[i]! : null, step, o);
   });
+}
+
+/**
+ * Adam or AdamW (`decoupled`) without amsgrad through the fused `adamStep` op: one pass
+ * over the parameter and its state instead of a dozen elementwise ops.
+ */
+export function fusedAdam(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, step: number, o: AdamUpdateOptions, decoupled: boolean): void {
+  const [p, m, v] = adamStep(param, grad, expAvg, expAvgSq, {
+    lr: o.lr, betas: [o.beta1, o.beta2], eps: o.eps, weightDecay: o.weightDecay, decoupled, maximize: o.maximize, step,
+  });
+  param.copy_(p);
+  expAvg.copy_(m);
+  expAvgSq.copy_(v);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * js kernels of the shape primitives. `flip`, `repeat` and `pad` are one loop,
  * `gatherByDim`, reading through a per-dim index map (see Note: index maps, in
- * src/ops/defs/shape.ts); `cat` copies blocks.
+ * src/ops/defs/shape.ts); `cat` copies blocks and `unbind` copies slices.
  */
 import { numel, type Shape } from "../../../core/shape.ts";
 import { forEachOffset } from "../../../core/strided.ts";
@@ -57,6 +57,17 @@ export const shapeKernels = {
       start += block;
     }
     return [result as unknown as ComputeArray];
+  },
+  unbind: ([x]: JsView[], { dim }: { dim: number }, outs: readonly TensorMeta[]): ComputeArray[] => {
+    const data = x!.data as unknown as Writable;
+    const strides = x!.strides.filter((_, d) => d !== dim);
+    return outs.map((out, i) => {
+      const result = allocCompute(out.dtype, numel(out.shape)) as unknown as Writable;
+      forEachOffset(out.shape, strides, x!.offset + i * x!.strides[dim]!, (o, j) => {
+        result[j] = data[o]!;
+      });
+      return result as unknown as ComputeArray;
+    });
   },
   flip: ([x]: JsView[], { dims }: { dims: readonly number[] }, [out]: readonly TensorMeta[]): ComputeArray[] => {
     const maps = x!.shape.map((n, d) => range(n, (o) => (dims.includes(d) ? n - 1 - o : o)));

@@ -152,29 +152,40 @@ export function geF32(a: usize, b: usize, out: usize, n1: i32, n2: i32, n3: i32,
   walk(GE, a, b, out, n1, n2, n3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, start, end);
 }
 
-/** One row of where: cond bytes step by sc, a and b floats by sa and sb. */
+const WHERE = 0;
+const MUL_MASK = 1;
+
+/** where(mask, a, b), or a · (mask ? 1 : 0) (b unused): a product, so inf and nan in a give nan where the mask is false. */
 // @ts-ignore: decorator
-@inline function whereRow(c: usize, sc: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, len: i32): void {
+@inline function select(op: i32, mask: v128, a: v128, b: v128): v128 {
+  if (op == MUL_MASK) return f32x4.mul(a, v128.and(mask, f32x4.splat(1)));
+  return v128.bitselect(a, b, mask);
+}
+
+/** One row of where (or of a float times a mask): cond bytes step by sc, a and b floats by sa and sb. */
+// @ts-ignore: decorator
+@inline function whereRow(op: i32, c: usize, sc: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, len: i32): void {
   let i = 0;
-  if (sc == 1 && sa == 1 && sb == 1) {
+  if (sc == 1 && sa == 1 && (sb == 1 || op == MUL_MASK)) {
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 2;
-      v128.store(out + o, v128.bitselect(v128.load(a + o), v128.load(b + o), loadBoolMask(c + <usize>i, 1, 4)));
+      const vb = op == MUL_MASK ? f32x4.splat(0) : v128.load(b + o);
+      v128.store(out + o, select(op, loadBoolMask(c + <usize>i, 1, 4), v128.load(a + o), vb));
     }
   } else {
     for (; i + 4 <= len; i += 4) {
       const mask = loadBoolMask(c + <usize>(i * sc), sc, 4);
       const va = loadStrided(a + <usize>(i * (sa << 2)), sa, 4);
-      const vb = loadStrided(b + <usize>(i * (sb << 2)), sb, 4);
-      v128.store(out + (<usize>i << 2), v128.bitselect(va, vb, mask));
+      const vb = op == MUL_MASK ? f32x4.splat(0) : loadStrided(b + <usize>(i * (sb << 2)), sb, 4);
+      v128.store(out + (<usize>i << 2), select(op, mask, va, vb));
     }
   }
   if (i < len) {
     const count = len - i;
     const mask = loadBoolMask(c + <usize>(i * sc), sc, count);
     const va = loadLanes(a + <usize>(i * (sa << 2)), sa << 2, count);
-    const vb = loadLanes(b + <usize>(i * (sb << 2)), sb << 2, count);
-    storeLanes(out + (<usize>i << 2), v128.bitselect(va, vb, mask), count);
+    const vb = op == MUL_MASK ? f32x4.splat(0) : loadLanes(b + <usize>(i * (sb << 2)), sb << 2, count);
+    storeLanes(out + (<usize>i << 2), select(op, mask, va, vb), count);
   }
 }
 
@@ -184,6 +195,27 @@ export function geF32(a: usize, b: usize, out: usize, n1: i32, n2: i32, n3: i32,
  */
 export function whereF32(
   c: usize, a: usize, b: usize, out: usize, n1: i32, n2: i32, n3: i32,
+  sc0: i32, sc1: i32, sc2: i32, sc3: i32, sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32,
+  start: i32, end: i32,
+): void {
+  whereWalk(WHERE, c, a, b, out, n1, n2, n3, sc0, sc1, sc2, sc3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, start, end);
+}
+
+/**
+ * a · mask with mask bool bytes (the float 1 or 0), as mul(float32, bool) computes it:
+ * (mask, a, out, n1, n2, n3, mask's strides, a's strides, start, end).
+ */
+export function mulMaskF32(
+  c: usize, a: usize, out: usize, n1: i32, n2: i32, n3: i32,
+  sc0: i32, sc1: i32, sc2: i32, sc3: i32, sa0: i32, sa1: i32, sa2: i32, sa3: i32,
+  start: i32, end: i32,
+): void {
+  whereWalk(MUL_MASK, c, a, 0, out, n1, n2, n3, sc0, sc1, sc2, sc3, sa0, sa1, sa2, sa3, 0, 0, 0, 0, start, end);
+}
+
+// @ts-ignore: decorator
+@inline function whereWalk(
+  op: i32, c: usize, a: usize, b: usize, out: usize, n1: i32, n2: i32, n3: i32,
   sc0: i32, sc1: i32, sc2: i32, sc3: i32, sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32,
   start: i32, end: i32,
 ): void {
@@ -199,7 +231,7 @@ export function whereF32(
     const pc = c + <usize>(i0 * sc0 + i1 * sc1 + i2 * sc2 + i3 * sc3);
     const pa = a + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2 + i3 * sa3) << 2);
     const pb = b + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2 + i3 * sb3) << 2);
-    whereRow(pc, sc3, pa, sa3, pb, sb3, out + (<usize>o << 2), len);
+    whereRow(op, pc, sc3, pa, sa3, pb, sb3, out + (<usize>o << 2), len);
     o += len;
     i3 = 0;
     if (++i2 == n2) {

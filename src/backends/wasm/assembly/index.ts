@@ -7,6 +7,7 @@ export * from "./reduce";
 export * from "./softmax";
 export * from "./gemm";
 export * from "./conv";
+export * from "./conv-channels";
 export * from "./pool";
 export * from "./norm";
 export * from "./embedding";

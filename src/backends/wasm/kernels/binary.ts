@@ -51,10 +51,26 @@ const pow: WasmKernel = (inputs, _attrs, inference) => {
   return found ? unaryF32(found[0], x, inference, GRAIN.cheap, found[1]) : null;
 };
 
+/**
+ * mul of a float32 tensor by a bool one (relu's and other masks' gradients): the mask's
+ * bytes read in place as 1 or 0 (mulMaskF32) instead of converted to a float32 copy first.
+ */
+const mul: WasmKernel = (inputs, attrs, inference) => {
+  const out = inference.outputs[0]!;
+  const [a, b] = inputs as [Tensor, Tensor];
+  const mask = a.dtype === "bool" ? a : b.dtype === "bool" ? b : null;
+  const other = mask === a ? b : a;
+  const masked =
+    mask && other.dtype === "float32" && out.dtype === "float32"
+      ? elementwise("mulMaskF32", [{ tensor: mask, dtype: "bool" }, { tensor: other, dtype: "float32" }], out.shape, "float32", GRAIN.cheap)
+      : null;
+  return masked ?? binary("mulF32", "float32")(inputs, attrs, inference);
+};
+
 export const binaryKernels: Record<string, WasmKernel> = {
   add: binary("addF32", "float32"),
   sub: binary("subF32", "float32"),
-  mul: binary("mulF32", "float32"),
+  mul,
   div: (inputs, attrs, inference) =>
     (attrs as { roundingMode: RoundingMode }).roundingMode === null ? binary("divF32", "float32")(inputs, attrs, inference) : null,
   maximum: binary("maximumF32", "float32"),

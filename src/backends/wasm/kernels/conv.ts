@@ -7,7 +7,9 @@
  * GEMM whose output columns (image, position) are split between the threads. A stride-1
  * transposed convolution runs as a convolution with negated dilation and padding and the
  * weight's channel axes swapped (see Note: implicit GEMM); a strided one as sgemm columns
- * and a gather (col2im). Other dtypes and layouts run on the js kernels.
+ * and a gather (col2im). Large kernels over short output rows (the weight gradient's
+ * shape) run one sgemm per input channel (assembly/conv-channels.ts). Other dtypes and
+ * layouts run on the js kernels.
  */
 import type { Storage } from "../../../core/storage.ts";
 import type { Tensor } from "../../../core/tensor.ts";
@@ -118,6 +120,10 @@ function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, 
       rt.parallel(calls);
       return [storage];
     }
+    if (!transposed && groups === 1 && channelsApply(descriptor)) {
+      channels(descriptor, threads, blocks, descriptorBlock);
+      return [storage];
+    }
     if (winogradApplies(descriptor) && finite(w)) {
       const done = winograd(descriptor, threads, storage, blocks, descriptorBlock);
       if (done) return done;
@@ -190,6 +196,40 @@ function tapOffsets(d: ConvDescriptor): number {
       for (let b = 0; b < kh; b++)
         for (let c = 0; c < kw; c++) offsets[i++] = ci * d.xChannel + (a * d.dilation[0]! * inH + b * d.dilation[1]!) * inW + c * d.dilation[2]!;
   return at;
+}
+
+/**
+ * Whether a convolution takes the per-input-channel sgemm of assembly/conv-channels.ts: a
+ * large kernel over an output whose rows are shorter than a packing strip (8), where the
+ * implicit GEMM would gather its columns value by value — the weight gradient's shape.
+ */
+function channelsApply(d: ConvDescriptor): boolean {
+  const taps = d.kernel.reduce((a, b) => a * b, 1);
+  return d.outSize[2]! < 8 && taps >= 64;
+}
+
+/** The per-input-channel sgemm (assembly/conv-channels.ts): input channels split between threads. */
+function channels(d: ConvDescriptor, threads: number, blocks: number[], descriptorBlock: (d: ConvDescriptor) => number): void {
+  const rt = wasmRuntime();
+  const k = rt.kernels;
+  const heap = rt.heap;
+  const desc = descriptorBlock(d);
+  const parts = Math.max(1, Math.min(threads, d.cinPerGroup));
+  const gatherBytes = Number(k.convChannelsGatherBytes!(desc));
+  const partialBytes = Math.ceil((d.coutPerGroup * d.batch * d.outSize.reduce((a, b) => a * b, 1) * 4) / 64) * 64;
+  const scratchBytes = Math.ceil(Number(k.sgemmScratchBytes!()) / 64) * 64;
+  const perThread = gatherBytes + partialBytes + scratchBytes;
+  const area = heap.alloc(perThread * parts, false);
+  blocks.push(area);
+  const step = Math.ceil(d.cinPerGroup / parts);
+  const calls = [];
+  for (let c = 0, i = 0; c < d.cinPerGroup; c += step, i++) {
+    const base = area + i * perThread;
+    calls.push({ fn: "convChannels", args: [desc, c, Math.min(d.cinPerGroup, c + step), base + partialBytes, base, base + partialBytes + gatherBytes] });
+  }
+  rt.parallel(calls);
+  // Partials sit perThread bytes apart, each at the start of its thread's area.
+  k.convChannelsReduce!(desc, area, calls.length, perThread);
 }
 
 /**

@@ -12,6 +12,7 @@ import { normKernels } from "./norm.ts";
 import { embeddingKernels } from "./embedding.ts";
 import { attentionKernels } from "./attention.ts";
 import { optimStepKernels } from "./optim-step.ts";
+import { gatherKernels } from "./gather.ts";
 
 export const wasmKernels: Record<string, WasmKernel> = {
   ...unaryKernels,
@@ -26,4 +27,5 @@ export const wasmKernels: Record<string, WasmKernel> = {
   ...embeddingKernels,
   ...attentionKernels,
   ...optimStepKernels,
+  ...gatherKernels,
 };

@@ -7,10 +7,14 @@ import type { Tensor } from "../../../core/tensor.ts";
 import { isFloating } from "../../../core/dtype.ts";
 import type { OpContext, OpImpl } from "../../../graph/interpreter.ts";
 import * as act from "../../../ops/composite/activation.ts";
+import { tensor } from "../../../ops/creation.ts";
+import { numbersOf } from "../../../graph/host-values.ts";
 import * as b from "../../../ops/defs/binary.ts";
 import { clamp } from "../../../ops/defs/clamp.ts";
 import * as u from "../../../ops/defs/unary.ts";
 import { reshape, to } from "../../../ops/views.ts";
+import { HostTensor } from "../../../graph/value.ts";
+import { stringEqual } from "./strings.ts";
 import type { OpFamily } from "./table.ts";
 import { badDType, invalid, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
 
@@ -47,6 +51,7 @@ function onnxMod(x: Tensor, y: Tensor, ctx: OpContext): Tensor {
 
 /** Pow: the result has the base's type whatever the exponent's (ONNX Pow-12+). */
 function onnxPow(x: Tensor, y: Tensor): Tensor {
+  if (!isFloating(y.dtype) && !isFloating(x.dtype)) return to(b.pow(to(x, "float64"), to(y, "float64")), x.dtype);
   if (isFloating(x.dtype) || !isFloating(y.dtype)) return to(b.pow(x, y), x.dtype);
   return to(b.pow(to(x, "float64"), to(y, "float64")), x.dtype);
 }
@@ -115,6 +120,8 @@ const boolOnly = (f: (a: Tensor, c: Tensor) => Tensor) => (x: Tensor, y: Tensor,
 };
 
 
+const equal = binary((x, y) => b.eq(x, y));
+
 export const elementwiseOps: OpFamily = {
   Abs: unary(u.abs),
   Neg: unary(u.neg),
@@ -167,8 +174,14 @@ export const elementwiseOps: OpFamily = {
   Mul: binary((x, y) => b.mul(x, y)),
   Div: binary(onnxDiv),
   Mod: binary(onnxMod),
-  Pow: binary(onnxPow),
-  Equal: binary((x, y) => b.eq(x, y)),
+  // The exponent may be of an unsigned type concord lacks: its values as float64.
+  Pow: (inputs, ctx) => {
+    const y = inputs[1];
+    const exponent = y instanceof HostTensor ? tensor(numbersOf(y), { shape: y.shape, dtype: "float64" }) : tensorAt(inputs, 1, ctx);
+    const x = tensorAt(inputs, 0, ctx);
+    return [onnxPow(x, legacyBroadcast(x, exponent, ctx))];
+  },
+  Equal: (inputs, ctx) => (inputs[0] instanceof HostTensor ? stringEqual(inputs, ctx) : equal(inputs, ctx)),
   Less: binary((x, y) => b.lt(x, y)),
   LessOrEqual: binary((x, y) => b.le(x, y)),
   Greater: binary((x, y) => b.gt(x, y)),
@@ -184,5 +197,9 @@ export const elementwiseOps: OpFamily = {
   Mean: variadic((x, y) => b.add(x, y), (acc, n) => acc.div(n)),
   Max: variadic((x, y) => b.maximum(x, y)),
   Min: variadic((x, y) => b.minimum(x, y)),
+  SwiGLU: (inputs, ctx) => {
+    const a = tensorAt(inputs, 0, ctx);
+    return [a.mul(a.mul(ctx.attrs.float("alpha", 1)).sigmoid()).mul(tensorAt(inputs, 1, ctx))];
+  },
   Where: (inputs, ctx) => [b.where(tensorAt(inputs, 0, ctx), tensorAt(inputs, 1, ctx), tensorAt(inputs, 2, ctx))],
 };

@@ -9,12 +9,13 @@ import type { DType } from "../../../core/dtype.ts";
 import type { Tensor } from "../../../core/tensor.ts";
 import type { OpContext, OpImpl } from "../../../graph/interpreter.ts";
 import { apply, apply1 } from "../../../ops/apply.ts";
-import { ones, rand } from "../../../ops/creation.ts";
+import { ones, zeros } from "../../../ops/creation.ts";
+import { dropoutMask } from "./random.ts";
 import { mean } from "../../../ops/composite/reduction.ts";
 import { convOps } from "../../../ops/defs/conv.ts";
 import { poolOps } from "../../../ops/defs/pool.ts";
 import { amax, sum } from "../../../ops/defs/reduce.ts";
-import { pad } from "../../../ops/defs/shape.ts";
+import { cat, pad } from "../../../ops/defs/shape.ts";
 import { reshape, to } from "../../../ops/views.ts";
 import type { OpFamily } from "./table.ts";
 import { invalid, normAxis, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
@@ -27,33 +28,36 @@ interface Window {
   padEnd: number[];
 }
 
+interface Pads {
+  padBegin: number[];
+  padEnd: number[];
+}
+
+/** Splits each dim's total padding: SAME_UPPER puts the odd position at the end, SAME_LOWER (and ConvTranspose's default) at the start. */
+function splitTotals(totals: readonly number[], upper: boolean): Pads {
+  const half = totals.map((t) => Math.floor(t / 2));
+  return { padBegin: totals.map((t, i) => (upper ? half[i]! : t - half[i]!)), padEnd: totals.map((t, i) => (upper ? t - half[i]! : half[i]!)) };
+}
+
+/** Pads of auto_pad VALID (none) or of the `pads` attribute (all begins, then all ends). */
+function attributePads(ctx: OpContext, nd: number): Pads {
+  const pads = ctx.attrs.string("auto_pad", "NOTSET") === "VALID" ? undefined : ctx.attrs.ints("pads");
+  const all = pads ?? new Array<number>(2 * nd).fill(0);
+  return { padBegin: all.slice(0, nd), padEnd: all.slice(nd, 2 * nd) };
+}
+
 /** Kernel, strides, dilations and pads of a conv or pool node over `spatial` input sizes. */
 function windowOf(ctx: OpContext, spatial: readonly number[], kernel: number[]): Window {
   const nd = spatial.length;
   const strides = ctx.attrs.ints("strides") ?? new Array<number>(nd).fill(1);
   const dilations = ctx.attrs.ints("dilations") ?? new Array<number>(nd).fill(1);
   const autoPad = ctx.attrs.string("auto_pad", "NOTSET");
-  let padBegin: number[];
-  let padEnd: number[];
+  let pads: Pads;
   if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
-    padBegin = [];
-    padEnd = [];
-    spatial.forEach((n, i) => {
-      const out = Math.ceil(n / strides[i]!);
-      const total = Math.max(0, (out - 1) * strides[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - n);
-      const small = Math.floor(total / 2);
-      padBegin.push(autoPad === "SAME_UPPER" ? small : total - small);
-      padEnd.push(autoPad === "SAME_UPPER" ? total - small : small);
-    });
-  } else if (autoPad === "VALID") {
-    padBegin = new Array<number>(nd).fill(0);
-    padEnd = new Array<number>(nd).fill(0);
-  } else {
-    const pads = ctx.attrs.ints("pads") ?? new Array<number>(2 * nd).fill(0);
-    padBegin = pads.slice(0, nd);
-    padEnd = pads.slice(nd, 2 * nd);
-  }
-  return { kernel, strides, dilations, padBegin, padEnd };
+    const totals = spatial.map((n, i) => Math.max(0, (Math.ceil(n / strides[i]!) - 1) * strides[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - n));
+    pads = splitTotals(totals, autoPad === "SAME_UPPER");
+  } else pads = attributePads(ctx, nd);
+  return { kernel, strides, dilations, ...pads };
 }
 
 function conv(inputs: Inputs, ctx: OpContext): Tensor[] {
@@ -79,28 +83,13 @@ function convTranspose(inputs: Inputs, ctx: OpContext): Tensor[] {
   const outputPadding = ctx.attrs.ints("output_padding") ?? new Array<number>(nd).fill(0);
   const outputShape = ctx.attrs.ints("output_shape");
   const autoPad = ctx.attrs.string("auto_pad", "NOTSET");
-  let padBegin: number[];
-  let padEnd: number[];
   const full = (i: number) => strides[i]! * (spatial[i]! - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilations[i]! + 1;
+  let pads: Pads;
   if (outputShape || autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
     const target = outputShape ? outputShape.slice(-nd) : spatial.map((n, i) => n * strides[i]!);
-    padBegin = [];
-    padEnd = [];
-    target.forEach((t, i) => {
-      const total = full(i) - t;
-      const half = Math.floor(total / 2);
-      // ONNX: SAME_UPPER puts the odd position at the end, otherwise at the start.
-      padBegin.push(autoPad === "SAME_UPPER" ? half : total - half);
-      padEnd.push(autoPad === "SAME_UPPER" ? total - half : half);
-    });
-  } else if (autoPad === "VALID") {
-    padBegin = new Array<number>(nd).fill(0);
-    padEnd = new Array<number>(nd).fill(0);
-  } else {
-    const pads = ctx.attrs.ints("pads") ?? new Array<number>(2 * nd).fill(0);
-    padBegin = pads.slice(0, nd);
-    padEnd = pads.slice(nd);
-  }
+    pads = splitTotals(target.map((t, i) => full(i) - t), autoPad === "SAME_UPPER");
+  } else pads = attributePads(ctx, nd);
+  const { padBegin, padEnd } = pads;
   const attrs = { stride: strides, padBegin, padEnd, dilation: dilations, groups: ctx.attrs.int("group", 1), outputPadding };
   return [apply1(convOps.convTranspose, b ? [x, w, b] : [x, w], attrs)];
 }
@@ -305,7 +294,7 @@ function dropout(inputs: Inputs, ctx: OpContext): Tensor[] {
     training = t ? numberValues(t)[0] !== 0 : false;
   } else if (ctx.opset < 7) training = ctx.attrs.int("is_test", 0) === 0;
   if (!training || ratio === 0) return [x, ones(x.shape, { dtype: "bool" })];
-  const mask = rand(x.shape).ge(ratio);
+  const mask = dropoutMask(x.shape, ratio, ctx);
   return [x.mul(mask).div(1 - ratio).to(x.dtype), mask];
 }
 
@@ -338,7 +327,25 @@ function globalLpPool(x: Tensor, dims: number[], p: number): Tensor {
   return sum(x.abs().pow(p), dims, { keepdim: true }).pow(1 / p);
 }
 
+/** CausalConvWithState (opset 27): depthwise causal conv1d continuing from past_state; returns the new state. */
+function causalConvWithState(inputs: Inputs, ctx: OpContext): Tensor[] {
+  const x = tensorAt(inputs, 0, ctx);
+  const w = tensorAt(inputs, 1, ctx);
+  const bias = optionalTensorAt(inputs, 2, ctx);
+  const past = optionalTensorAt(inputs, 3, ctx);
+  const activation = ctx.attrs.string("activation", "none");
+  const [n, c] = [x.shape[0]!, x.shape[1]!];
+  const k = w.shape[2]!;
+  const padded = cat([past ?? zeros([n, c, k - 1], { dtype: x.dtype }), x], 2);
+  const attrs = { stride: [1], padBegin: [0], padEnd: [0], dilation: [1], groups: c };
+  let y = apply1(convOps.conv, bias ? [padded, w, bias] : [padded, w], attrs);
+  if (activation === "silu" || activation === "swish") y = to(to(y, "float32").mul(to(y, "float32").sigmoid()), x.dtype);
+  else if (activation !== "none") throw invalid(ctx, `unknown activation ${activation}`);
+  return [y, padded.narrow(2, padded.shape[2]! - (k - 1), k - 1)];
+}
+
 export const nnOps: OpFamily = {
+  CausalConvWithState: causalConvWithState,
   Conv: conv,
   ConvTranspose: convTranspose,
   MaxPool: maxPool,

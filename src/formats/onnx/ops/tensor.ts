@@ -8,10 +8,10 @@ import type { DType } from "../../../core/dtype.ts";
 import { broadcastShapes } from "../../../core/shape.ts";
 import { Tensor } from "../../../core/tensor.ts";
 import { elemTypeFromCode, isTensorElemType } from "../../../graph/elem-type.ts";
-import type { OpContext, OpImpl } from "../../../graph/interpreter.ts";
+import type { OpContext } from "../../../graph/interpreter.ts";
 import { valueFromTensorData } from "../../../graph/tensor-data.ts";
 import { HostTensor, type GraphValue } from "../../../graph/value.ts";
-import { arange, full, tensor } from "../../../ops/creation.ts";
+import { full, tensor } from "../../../ops/creation.ts";
 import { split as splitSizes } from "../../../ops/composite/shape.ts";
 import { indexSelect } from "../../../ops/defs/indexing.ts";
 import { cat, flip, pad as padOp, repeat } from "../../../ops/defs/shape.ts";
@@ -47,11 +47,6 @@ export function dtypeOfCode(code: number, ctx: OpContext): DType {
   if (t === undefined) throw invalid(ctx, `unknown data type ${code}`);
   if (!isTensorElemType(t)) throw unsupported(ctx, `element type ${t} is not a concord dtype`);
   return t as DType;
-}
-
-function castTo(x: GraphValue | undefined, dtype: DType, ctx: OpContext): Tensor {
-  if (!(x instanceof Tensor)) return tensorAt([x], 0, ctx);
-  return x.dtype === dtype ? x : to(x, dtype);
 }
 
 const shapeOf = (v: GraphValue | undefined, ctx: OpContext): readonly number[] => {
@@ -272,20 +267,11 @@ function sizeOp(inputs: Inputs, ctx: OpContext): GraphValue[] {
   return [tensor(BigInt64Array.of(BigInt(shape.reduce((a, b) => a * b, 1)))).reshape([])];
 }
 
-const castOp: OpImpl = (inputs, ctx) => [castTo(inputs[0], dtypeOfCode(ctx.attrs.int("to", 0), ctx), ctx)];
-const castLike: OpImpl = (inputs, ctx) => {
-  const target = inputs[1];
-  if (!(target instanceof Tensor)) throw unsupported(ctx, "target type is not a concord dtype");
-  return [castTo(inputs[0], target.dtype, ctx)];
-};
-
 const versions = (...list: OpVersion[]) => list;
 
 export const tensorOps: OpFamily = {
   Identity: identity,
   Constant: constant,
-  Cast: castOp,
-  CastLike: castLike,
   Shape: shapeOp,
   Size: sizeOp,
   Reshape: reshapeOp,

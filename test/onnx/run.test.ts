@@ -1,0 +1,113 @@
+/**
+ * Loading and running ONNX models built here: values, autograd through a run, external
+ * data (written, read back, and hostile locations and ranges refused), model-local
+ * functions, subgraphs, and the errors for bad feeds and unknown operators.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FormatError, UnsupportedError, ValueError } from "../../src/core/errors.ts";
+import { Tensor, tensor } from "../../src/index.ts";
+import * as onnx from "../../src/formats/onnx/index.ts";
+import type { Attribute, Graph, Model, Node, TensorData, ValueInfo } from "../../src/graph/ir.ts";
+import { tensorDataFromValue } from "../../src/graph/tensor-data.ts";
+
+const info = (name: string, shape: number[] = []): ValueInfo => ({ name, type: { kind: "tensor", elemType: "float32", shape } });
+const node = (opType: string, inputs: string[], outputs: string[], attributes: Attribute[] = [], domain = ""): Node => ({ opType, domain, inputs, outputs, attributes });
+
+function graph(nodes: Node[], inputs: ValueInfo[], outputs: ValueInfo[], initializers: TensorData[] = []): Graph {
+  return { name: "g", nodes, inputs, outputs, valueInfo: [], initializers, sparseInitializers: [] };
+}
+
+function model(g: Graph, extra: Partial<Model> = {}): Model {
+  return { irVersion: 10, opsetImports: [{ domain: "", version: 21 }], graph: g, functions: [], producerName: "concord-test", ...extra };
+}
+
+/** y = relu(x @ w + b) with w and b as initializers. */
+function linearRelu(): Model {
+  const w = tensorDataFromValue(tensor([[1, -1], [2, 0.5], [0, 1]], { dtype: "float32" }), "w");
+  const b = tensorDataFromValue(tensor([0.5, -3], { dtype: "float32" }), "b");
+  return model(
+    graph(
+      [node("MatMul", ["x", "w"], ["xw"]), node("Add", ["xw", "b"], ["z"]), node("Relu", ["z"], ["y"])],
+      [info("x", [2, 3])],
+      [info("y", [2, 2])],
+      [w, b],
+    ),
+  );
+}
+
+test("load from bytes and run: MatMul, Add, Relu", async () => {
+  const m = await onnx.load(onnx.encodeModel(linearRelu()));
+  assert.deepEqual(m.inputNames, ["x"]);
+  const { y } = await m.run({ x: tensor([[1, 2, 3], [-1, 0, 1]], { dtype: "float32" }) });
+  // [1,2,3]·w = [5, 3]; + b = [5.5, 0]; [-1,0,1]·w = [-1, 2]; + b = [-0.5, -1] -> relu
+  assert.deepEqual((y as Tensor).toArray(), [[5.5, 0], [0, 0]]);
+});
+
+test("a run records autograd: gradients flow back to the feeds", () => {
+  const m = onnx.loadSync(onnx.encodeModel(linearRelu()));
+  const x = tensor([[1, 2, 3]], { dtype: "float32", requiresGrad: true });
+  const { y } = m.runSync({ x });
+  (y as Tensor).sum().backward();
+  // Only y[0] = 5.5 is active: d/dx = w[:, 0] = [1, 2, 0].
+  assert.deepEqual(x.grad!.toArray(), [[1, 2, 0]]);
+});
+
+test("external data: saved to a side file and read back; hostile locations and ranges refused", () => {
+  const dir = mkdtempSync(join(tmpdir(), "concord-onnx-"));
+  const big = tensorDataFromValue(tensor(Float32Array.from({ length: 600 }, (_, i) => i / 7), { shape: [600] }), "big");
+  const m = model(graph([node("Add", ["x", "big"], ["y"])], [info("x", [600])], [info("y", [600])], [big]));
+  onnx.save(m, join(dir, "m.onnx"), { externalData: { location: "m.onnx.data", sizeThreshold: 1024 } });
+  const loaded = onnx.loadSync(join(dir, "m.onnx"));
+  assert.deepEqual(loaded.model.graph.initializers[0]!.external, { location: "m.onnx.data", offset: 0, length: 2400 });
+  const { y } = loaded.runSync({ x: tensor(new Float32Array(600)) });
+  assert.deepEqual(Array.from((y as Tensor).dataSync() as Float32Array), Array.from(big.data as Float32Array));
+
+  // The same bytes given in memory (a browser has no folder to read from).
+  const { model: bytes, external } = onnx.encodeWithExternalData(m, "w.bin", 16);
+  assert.equal(onnx.loadSync(bytes, { externalData: { "w.bin": external } }).model.graph.initializers[0]!.dims[0], 600);
+  assert.throws(() => onnx.loadSync(bytes, { externalData: { "w.bin": external.subarray(0, 100) } }), FormatError);
+  assert.throws(() => onnx.loadSync(bytes), FormatError);
+  for (const location of ["../m.onnx.data", "/etc/passwd", "a/../../x", "C:\\x"]) {
+    assert.throws(() => onnx.encodeWithExternalData(m, location), FormatError, location);
+    const hostile = onnx.encodeWithExternalData(m, "PLACEHOLDER.bin").model;
+    const text = Buffer.from(hostile).toString("latin1").replace("PLACEHOLDER.bin", location.padEnd(15, "/").slice(0, 15));
+    writeFileSync(join(dir, "hostile.onnx"), Buffer.from(text, "latin1"));
+    assert.throws(() => onnx.loadSync(join(dir, "hostile.onnx")), FormatError, location);
+  }
+});
+
+test("model-local functions run with their attribute references bound", () => {
+  // Scaled(x) = x * alpha, with alpha an attribute of the call (Constant value_float = @alpha).
+  const body: Node[] = [
+    node("Constant", [], ["a"], [{ name: "value_float", type: "float", value: 0, refAttrName: "alpha" }]),
+    node("Mul", ["X", "a"], ["Y"]),
+  ];
+  const m = model(graph([node("Scaled", ["x"], ["y"], [{ name: "alpha", type: "float", value: 2.5 }], "local")], [info("x", [2])], [info("y", [2])]), {
+    opsetImports: [{ domain: "", version: 21 }, { domain: "local", version: 1 }],
+    functions: [{ name: "Scaled", domain: "local", inputs: ["X"], outputs: ["Y"], attributeNames: ["alpha"], attributeDefaults: [], nodes: body, opsetImports: [{ domain: "", version: 21 }], valueInfo: [] }],
+  });
+  const loaded = onnx.loadSync(onnx.encodeModel(m));
+  assert.deepEqual((loaded.runSync({ x: tensor([1, -2], { dtype: "float32" }) }).y as Tensor).toArray(), [2.5, -5]);
+});
+
+test("If picks a branch and its subgraph reads outer values", () => {
+  const branch = (op: string): Graph => graph([node(op, ["x"], ["r"])], [], [info("r")]);
+  const m = model(graph([node("If", ["c"], ["y"], [{ name: "then_branch", type: "graph", value: branch("Neg") }, { name: "else_branch", type: "graph", value: branch("Abs") }])], [{ name: "c", type: { kind: "tensor", elemType: "bool", shape: [] } }, info("x", [2])], [info("y")]));
+  const loaded = onnx.loadSync(onnx.encodeModel(m));
+  const x = tensor([-1, 2], { dtype: "float32" });
+  assert.deepEqual((loaded.runSync({ c: tensor(true), x }).y as Tensor).toArray(), [1, -2]);
+  assert.deepEqual((loaded.runSync({ c: tensor(false), x }).y as Tensor).toArray(), [1, 2]);
+});
+
+test("bad feeds and unknown operators are typed errors", () => {
+  const m = onnx.loadSync(onnx.encodeModel(linearRelu()));
+  assert.throws(() => m.runSync({}), ValueError);
+  assert.throws(() => m.runSync({ x: tensor([[1, 2, 3]], { dtype: "float32" }), nope: tensor(1) }), ValueError);
+  const unknown = onnx.loadSync(onnx.encodeModel(model(graph([node("NoSuchOp", ["x"], ["y"])], [info("x")], [info("y")]))));
+  assert.throws(() => unknown.runSync({ x: tensor(1, { dtype: "float32" }) }), (e: Error) => e instanceof UnsupportedError && /NoSuchOp \(opset 21\)/.test(e.message));
+  assert.ok(onnx.implementedOps().includes("Attention"));
+});
