@@ -12,6 +12,7 @@ const parts: [string, string][] = [
   ["conv", "conv2d.ts"],
   ["elementwise", "elementwise-wasm.ts"],
   ["training", "training-main.ts"],
+  ["onnx", "onnx-inference.ts"],
 ];
 
 const only = process.argv.slice(2);

@@ -67,6 +67,7 @@ export * as npy from "./formats/npy/index.ts";
 export * as gguf from "./formats/gguf/index.ts";
 export * as data from "./data/index.ts";
 export * as pytorch from "./formats/pytorch/index.ts";
+export * as models from "./models/index.ts";
 export { load, loadBytes, inspect, inspectBytes, detectFormat, flattenTensors, type FileFormat, type FileSummary, type TensorSummary, type LoadedState } from "./formats/index.ts";
 export { getBackend, setBackend, backendInfo, configureWasmBackend, ready } from "./backends/index.ts";
 export { fallbackCounts, profileOps, type OpProfile } from "./backends/dispatch.ts";

@@ -15,3 +15,4 @@ export {
   TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder, Transformer,
   type TransformerActivation, type TransformerLayerOptions, type TransformerOptions, type EncoderMasks, type DecoderMasks, type TransformerMasks,
 } from "./layers/transformer.ts";
+export { PackedSequence } from "./functional/rnn-packing.ts";

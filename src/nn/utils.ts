@@ -1,11 +1,14 @@
 /**
  * nn.utils: parametersToVector and vectorToParameters (torch.nn.utils.parameters_to_vector
- * and vector_to_parameters).
+ * and vector_to_parameters); `rnn`, the packing of variable-length sequences
+ * (torch.nn.utils.rnn).
  */
 import { ShapeError } from "../core/errors.ts";
 import type { Tensor } from "../core/tensor.ts";
 import { noGrad } from "../autograd/grad-mode.ts";
 import { cat } from "../ops/defs/shape.ts";
+
+export * as rnn from "./functional/rnn-packing.ts";
 
 /** Every parameter flattened and joined, in order, into one vector (differentiable). */
 export function parametersToVector(parameters: Iterable<Tensor>): Tensor {

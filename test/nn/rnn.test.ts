@@ -1,9 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { manualSeed, randn, ShapeError, ValueError, DTypeError, zeros } from "../../src/index.ts";
+import { manualSeed, randn, ShapeError, ValueError, DTypeError, zeros, tensor } from "../../src/index.ts";
 import { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type Module } from "../../src/nn/index.ts";
 import { gradcheck } from "../../src/autograd/gradcheck.ts";
-import { moduleCases, runModuleCase, assertSameState, type ModuleCase } from "./seq-fixture.ts";
+import { moduleCases, runModuleCase, assertSameState, type ModuleCase, type Nested } from "./seq-fixture.ts";
+import { PackedSequence, packPaddedSequence, padPackedSequence, packSequence, padSequence } from "../../src/nn/functional/rnn-packing.ts";
+import type { Tensor } from "../../src/index.ts";
 
 const classes = { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } as const;
 
@@ -12,12 +14,28 @@ function build(c: ModuleCase): Module {
   return new Cls(c.args[0] as number, c.args[1] as number, c.options);
 }
 
-for (const c of moduleCases("nn-seq-rnn")) {
+interface PackingCase extends ModuleCase {
+  packing?: { enforceSorted: boolean; totalLength: number | null };
+}
+
+/** As the generator: pack the padded input, run, pad the output back; outputs [padded, lengths, packed data, ...states]. */
+function packedCall(c: PackingCase) {
+  const batchFirst = (c.options.batchFirst as boolean | undefined) ?? false;
+  return (m: Module, inputs: Nested<Tensor>[]) => {
+    const [x, lengths, hx] = inputs as [Tensor, Tensor, Nested<Tensor> | undefined];
+    const packed = packPaddedSequence(x, lengths, { batchFirst, enforceSorted: c.packing!.enforceSorted });
+    const [out, hn] = (m as RNN).forward(packed, (hx ?? null) as Tensor | null) as unknown as [PackedSequence, Tensor | Tensor[]];
+    const [padded, outLengths] = padPackedSequence(out, { batchFirst, totalLength: c.packing!.totalLength });
+    return [padded, outLengths, out.data, hn];
+  };
+}
+
+for (const c of moduleCases("nn-seq-rnn") as PackingCase[]) {
   test(`${c.name}: PyTorch's init after manualSeed, outputs and gradients`, () => {
     manualSeed(c.seed);
     const m = build(c);
     assertSameState(c, m);
-    runModuleCase(c, m);
+    runModuleCase(c, m, c.packing ? { call: packedCall(c) } : {});
   });
 }
 
@@ -80,4 +98,22 @@ test("double() converts every weight; the layer then takes float64 inputs", () =
   assert.equal(out.dtype, "float64");
   assert.deepEqual(h.shape, [4, 1, 3]);
   assert.ok((out.float().sub(expected).abs().amax().item() as number) < 1e-6);
+});
+
+test("packing utilities follow torch.nn.utils.rnn (values printed by PyTorch 1.13)", () => {
+  const [a, b, c] = [tensor([1, 2, 3], { dtype: "float32" }), tensor([4, 5], { dtype: "float32" }), tensor([6], { dtype: "float32" })];
+  // pack_sequence([b, a, c], enforce_sorted=False)
+  const p = packSequence([b, a, c], { enforceSorted: false });
+  assert.deepEqual(p.data.toArray(), [1, 4, 6, 2, 5, 3]);
+  assert.deepEqual(p.batchSizes.toArray(), [3n, 2n, 1n]);
+  assert.deepEqual(p.sortedIndices!.toArray(), [1n, 0n, 2n]);
+  assert.deepEqual(p.unsortedIndices!.toArray(), [1n, 0n, 2n]);
+  assert.deepEqual(padSequence([b, a, c], { batchFirst: true, paddingValue: -1 }).toArray(), [[4, 5, -1], [1, 2, 3], [6, -1, -1]]);
+  const [padded, lengths] = padPackedSequence(p, { batchFirst: true, paddingValue: 9 });
+  assert.deepEqual(padded.toArray(), [[4, 5, 9], [1, 2, 3], [6, 9, 9]]);
+  assert.deepEqual(lengths.toArray(), [2n, 3n, 1n]);
+  assert.throws(() => packSequence([b, a, c]), /must be sorted in decreasing order/);
+  assert.throws(() => packPaddedSequence(zeros([3, 2, 1]), [2, 0]), /greater than 0/);
+  assert.throws(() => packPaddedSequence(zeros([3, 2, 1]), [2]), /equal to batch_size/);
+  assert.throws(() => padPackedSequence(p, { totalLength: 2 }), /total_length/);
 });

@@ -67,6 +67,7 @@ const seeded = <T,>(seed: number, make: () => T) => () => {
   return make();
 };
 
+let mha: nn.MultiheadAttention;
 const image = (n = 2, c = 3, h = 8, w = 8) => () => [randn([n, c, h, w])];
 
 const cases: Case[] = [
@@ -97,6 +98,26 @@ const cases: Case[] = [
   { name: "Upsample bilinear align corners", build: () => new nn.Upsample({ scaleFactor: 2, mode: "bilinear", alignCorners: true }), inputs: image(1, 2, 3, 4) },
   { name: "LSTM", build: seeded(12, () => new LastStep(new nn.LSTM(4, 5, { batchFirst: true }))), inputs: () => [randn([2, 3, 4])] },
   { name: "GRU, 2 layers bidirectional", build: seeded(13, () => new LastStep(new nn.GRU(3, 4, { numLayers: 2, bidirectional: true }))), inputs: () => [randn([5, 2, 3])] },
+  {
+    name: "MultiheadAttention (self-attention, weights averaged over heads)",
+    build: seeded(16, () => {
+      mha = new nn.MultiheadAttention(8, 2, { batchFirst: true });
+      mha.eval();
+      return (x: Tensor) => mha.forward(x, x, x);
+    }),
+    inputs: () => [randn([2, 5, 8])],
+  },
+  {
+    name: "TransformerEncoderLayer (eval)",
+    build: seeded(17, () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true })),
+    inputs: () => [randn([2, 4, 8])],
+  },
+  {
+    name: "TransformerEncoderLayer, pre-norm gelu, opset 13",
+    build: seeded(18, () => new nn.TransformerEncoderLayer(8, 4, { dimFeedforward: 12, activation: "gelu", normFirst: true })),
+    inputs: () => [randn([3, 2, 8])],
+    options: { opset: 13 },
+  },
   {
     name: "small CNN, dynamic batch",
     build: seeded(14, () => withStats(new SmallCnn())),

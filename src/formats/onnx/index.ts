@@ -13,3 +13,8 @@ export { OnnxModel, type RunOutputs } from "./model.ts";
 export { decodeModel, encodeModel, decodeTensor, encodeTensor, decodeDataValue, type DataValue, type DecodeOptions } from "./codec.ts";
 export { implementedOps } from "./ops/index.ts";
 export type { ExternalReader, ExternalWriter } from "./tensor-proto.ts";
+export {
+  exportOnnx as export, exportModel, checkModel, assertValidModel, optimize, optimizeWithStats, DEFAULT_OPSET, MIN_OPSET, MAX_OPSET,
+  type ExportOptions, type CheckOptions,
+} from "./export/index.ts";
+export { asModule, OnnxModule } from "./as-module.ts";

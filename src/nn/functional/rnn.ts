@@ -20,6 +20,7 @@ import { formatShape } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { stack } from "../../ops/composite/shape.ts";
 import { unbind } from "../../ops/defs/shape.ts";
+import { where } from "../../ops/defs/binary.ts";
 import { linear } from "./linear.ts";
 
 /** The recurrences the RNN modules implement (PyTorch's `mode` strings). */
@@ -121,10 +122,12 @@ export function gruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh
 /**
  * Runs one direction of one layer over a [T, B, I] sequence from (h0, c0): the outputs
  * [T, B, H_out] in time order and the final states. `reverse` walks from the last step to
- * the first, as the backward direction of a bidirectional RNN does.
+ * the first, as the backward direction of a bidirectional RNN does. With `valid` (per step,
+ * bool [B, 1]) a sequence's state changes only at its valid steps, so each sequence ends
+ * (or, reversed, starts) at its own length; outputs at other steps are meaningless.
  */
 export function runDirection(
-  mode: RNNMode, input: Tensor, h0: Tensor, c0: Tensor | null, w: CellWeights, reverse: boolean,
+  mode: RNNMode, input: Tensor, h0: Tensor, c0: Tensor | null, w: CellWeights, reverse: boolean, valid: readonly Tensor[] | null = null,
 ): { output: Tensor; h: Tensor; c: Tensor | null } {
   const steps = input.shape[0]!;
   if (steps === 0) throw new ValueError("RNN: expected a sequence of length larger than 0");
@@ -134,8 +137,11 @@ export function runDirection(
   let c = c0;
   for (let k = 0; k < steps; k++) {
     const t = reverse ? steps - 1 - k : k;
-    [h, c] = cellStep(mode, gi[t]!, h, c, w);
-    outputs[t] = h;
+    const [hNext, cNext] = cellStep(mode, gi[t]!, h, c, w);
+    outputs[t] = hNext;
+    const keep = valid?.[t];
+    h = keep ? where(keep, hNext, h) : hNext;
+    c = keep && cNext ? where(keep, cNext, c!) : cNext;
   }
   return { output: stack(outputs, 0), h, c };
 }

@@ -21,7 +21,19 @@ import { Module } from "../module.ts";
 import { Parameter } from "../parameter.ts";
 import { uniform_ } from "../init.ts";
 import { dropout } from "../functional/dropout.ts";
+import { unbind } from "../../ops/defs/shape.ts";
+import { PackedSequence, layoutOf, packPadded, padPacked, type PackedLayout } from "../functional/rnn-packing.ts";
 import { GATE_COUNT, runDirection, type CellWeights, type RNNMode } from "../functional/rnn.ts";
+
+/** An input brought to time-major [T, B, I], with what is needed to give the output back. */
+interface Prepared {
+  readonly x: Tensor;
+  readonly batched: boolean;
+  readonly packed: PackedSequence | null;
+  readonly layout: PackedLayout | null;
+  /** Per step, bool [B, 1]: which sequences are still running (packed input only). */
+  readonly valid: readonly Tensor[] | null;
+}
 
 export interface RNNOptions {
   /** Stacked layers, each reading the previous one's output (default 1). */
@@ -150,48 +162,74 @@ export abstract class RNNBase extends Module {
     return this.mode === "LSTM" ? "LSTM" : this.mode === "GRU" ? "GRU" : "RNN";
   }
 
-  /** Checks the input's rank, size and dtype; returns whether it is batched. */
-  protected checkInput(input: Tensor): boolean {
-    if (input.ndim !== 2 && input.ndim !== 3)
-      throw new ShapeError(`${this.modeName}: Expected input to be 2-D or 3-D but received ${input.ndim}-D tensor`);
-    if (input.shape[input.ndim - 1] !== this.inputSize)
-      throw new ShapeError(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.shape[input.ndim - 1]}`);
+  /**
+   * Checks the input and brings it to [T, B, I]: a batched tensor (transposed when
+   * batchFirst), an unbatched one (a batch of 1), or a PackedSequence (padded, with the
+   * per-step masks of its lengths; see Note: packed layout).
+   */
+  protected prepare(input: Tensor | PackedSequence): Prepared {
     const dtype = this.getParameter(this.flatWeightsNames[0]!).dtype;
-    if (input.dtype !== dtype) throw new DTypeError(`${this.modeName}: input must have the type ${dtype}, got type ${input.dtype}`);
-    return input.ndim === 3;
+    const data = input instanceof PackedSequence ? input.data : input;
+    if (input instanceof PackedSequence ? data.ndim !== 2 : data.ndim !== 2 && data.ndim !== 3)
+      throw new ShapeError(`${this.modeName}: Expected input to be 2-D or 3-D but received ${data.ndim}-D tensor`);
+    if (data.shape[data.ndim - 1] !== this.inputSize)
+      throw new ShapeError(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${data.shape[data.ndim - 1]}`);
+    if (data.dtype !== dtype) throw new DTypeError(`${this.modeName}: input must have the type ${dtype}, got type ${data.dtype}`);
+    if (input instanceof PackedSequence) {
+      const layout = layoutOf(input);
+      return { x: padPacked(data, layout, 0), batched: true, packed: input, layout, valid: unbind(layout.valid, 0) };
+    }
+    const batched = data.ndim === 3;
+    const x = !batched ? data.unsqueeze(1) : this.batchFirst ? data.transpose(0, 1) : data;
+    return { x, batched, packed: null, layout: null, valid: null };
   }
 
   /**
-   * A state given by the caller, brought to [L·D, B, size]; or zeros. `which` names it in
-   * errors ("hidden", "hidden[0]", "hidden[1]").
+   * A state given by the caller, brought to [L·D, B, size] (in sorted order for packed
+   * input, as PyTorch's permute_hidden); or zeros. `which` names it in errors ("hidden",
+   * "hidden[0]", "hidden[1]").
    */
-  protected initialState(state: Tensor | null | undefined, batched: boolean, batch: number, size: number, dtype: DType, which: string): Tensor {
-    const expected = [this.numLayers * (this.bidirectional ? 2 : 1), batch, size];
+  protected initialState(state: Tensor | null | undefined, p: Prepared, size: number, which: string): Tensor {
+    const dtype = p.x.dtype;
+    const expected = [this.numLayers * (this.bidirectional ? 2 : 1), p.x.shape[1]!, size];
     if (state === null || state === undefined) return zeros(expected, { dtype });
-    if (!batched && state.ndim !== 2)
+    if (!p.batched && state.ndim !== 2)
       throw new ShapeError(`For unbatched 2-D input, hx should also be 2-D but got ${state.ndim}-D tensor`);
-    if (batched && state.ndim !== 3) throw new ShapeError(`For batched 3-D input, hx should also be 3-D but got ${state.ndim}-D tensor`);
-    const s = batched ? state : state.unsqueeze(1);
+    if (p.batched && state.ndim !== 3) throw new ShapeError(`For batched 3-D input, hx should also be 3-D but got ${state.ndim}-D tensor`);
+    const s = p.batched ? state : state.unsqueeze(1);
     if (!shapesEqual(s.shape, expected))
       throw new ShapeError(`Expected ${which} size ${formatShape(expected)}, got ${formatShape(s.shape)}`);
     if (s.dtype !== dtype) throw new DTypeError(`${this.modeName}: ${which} must have the type ${dtype}, got type ${s.dtype}`);
-    return s;
+    return p.packed?.sortedIndices ? s.indexSelect(1, p.packed.sortedIndices) : s;
+  }
+
+  /** A final state in the caller's batch order and rank. */
+  protected finalState(state: Tensor, p: Prepared): Tensor {
+    if (p.packed?.unsortedIndices) return state.indexSelect(1, p.packed.unsortedIndices);
+    return p.batched ? state : state.squeeze(1);
+  }
+
+  /** The output in the caller's layout: a PackedSequence for packed input. */
+  protected callerLayout(output: Tensor, p: Prepared): Tensor | PackedSequence {
+    if (p.packed) return new PackedSequence(packPadded(output, p.layout!), p.packed.batchSizes, p.packed.sortedIndices, p.packed.unsortedIndices);
+    if (!p.batched) return output.squeeze(1);
+    return this.batchFirst ? output.transpose(0, 1) : output;
   }
 
   /**
    * Runs every layer and direction. `input` is [T, B, I] (time first); h0 (and c0) are
    * [L·D, B, ·]. Returns the last layer's outputs [T, B, D·H_out] and the stacked final states.
    */
-  protected run(input: Tensor, h0: Tensor, c0: Tensor | null): { output: Tensor; h: Tensor; c: Tensor | null } {
+  protected run(p: Prepared, h0: Tensor, c0: Tensor | null): { output: Tensor; h: Tensor; c: Tensor | null } {
     const directions = this.bidirectional ? 2 : 1;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
-    let x = input;
+    let x = p.x;
     for (let layer = 0; layer < this.numLayers; layer++) {
       const outs: Tensor[] = [];
       for (let dir = 0; dir < directions; dir++) {
         const k = layer * directions + dir;
-        const r = runDirection(this.mode, x, h0.select(0, k), c0 ? c0.select(0, k) : null, this.#weights(layer, dir === 1), dir === 1);
+        const r = runDirection(this.mode, x, h0.select(0, k), c0 ? c0.select(0, k) : null, this.#weights(layer, dir === 1), dir === 1, p.valid);
         outs.push(r.output);
         hs.push(r.h);
         if (r.c) cs.push(r.c);
@@ -200,18 +238,6 @@ export abstract class RNNBase extends Module {
       if (this.training && this.dropout > 0 && layer < this.numLayers - 1) x = dropout(x, this.dropout, true);
     }
     return { output: x, h: stack(hs, 0), c: c0 ? stack(cs, 0) : null };
-  }
-
-  /** The sequence as [T, B, I] and its batch size. */
-  protected timeMajor(input: Tensor, batched: boolean): Tensor {
-    if (!batched) return input.unsqueeze(1);
-    return this.batchFirst ? input.transpose(0, 1) : input;
-  }
-
-  /** The output back in the caller's layout. */
-  protected callerLayout(output: Tensor, batched: boolean): Tensor {
-    if (!batched) return output.squeeze(1);
-    return this.batchFirst ? output.transpose(0, 1) : output;
   }
 
   override extraRepr(): string {
@@ -229,15 +255,17 @@ export abstract class RNNBase extends Module {
 /** Shared forward of RNN and GRU: one hidden state. */
 abstract class SingleStateRNN extends RNNBase {
   /**
-   * input [T, B, I] ([B, T, I] with batchFirst, or unbatched [T, I]); hx [L·D, B, H]
-   * (unbatched [L·D, H]), zeros by default. Returns [output, h_n]: output [T, B, D·H].
+   * input [T, B, I] ([B, T, I] with batchFirst, unbatched [T, I], or a PackedSequence);
+   * hx [L·D, B, H] (unbatched [L·D, H]), zeros by default. Returns [output, h_n]: output
+   * [T, B, D·H] (packed like the input for a PackedSequence).
    */
-  override forward(input: Tensor, hx: Tensor | null = null): [Tensor, Tensor] {
-    const batched = this.checkInput(input);
-    const x = this.timeMajor(input, batched);
-    const h0 = this.initialState(hx, batched, x.shape[1]!, this.hiddenSize, input.dtype, "hidden");
-    const { output, h } = this.run(x, h0, null);
-    return [this.callerLayout(output, batched), batched ? h : h.squeeze(1)];
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor | PackedSequence, hx: Tensor | null = null): [Tensor | PackedSequence, Tensor] {
+    const p = this.prepare(input);
+    const h0 = this.initialState(hx, p, this.hiddenSize, "hidden");
+    const { output, h } = this.run(p, h0, null);
+    return [this.callerLayout(output, p), this.finalState(h, p)];
   }
 }
 
@@ -285,16 +313,16 @@ export class LSTM extends RNNBase {
 
   /**
    * input as for RNN; hx = [h0, c0] with h0 [L·D, B, H_out] and c0 [L·D, B, H] (zeros by
-   * default). Returns [output, [h_n, c_n]], output [T, B, D·H_out].
+   * default). Returns [output, [h_n, c_n]], output [T, B, D·H_out] (or packed).
    */
-  override forward(input: Tensor, hx: readonly [Tensor, Tensor] | null = null): [Tensor, [Tensor, Tensor]] {
-    const batched = this.checkInput(input);
-    const x = this.timeMajor(input, batched);
-    const batch = x.shape[1]!;
+  override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  override forward(input: PackedSequence, hx?: readonly [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  override forward(input: Tensor | PackedSequence, hx: readonly [Tensor, Tensor] | null = null): [Tensor | PackedSequence, [Tensor, Tensor]] {
+    const p = this.prepare(input);
     const realHidden = this.projSize > 0 ? this.projSize : this.hiddenSize;
-    const h0 = this.initialState(hx?.[0], batched, batch, realHidden, input.dtype, "hidden[0]");
-    const c0 = this.initialState(hx?.[1], batched, batch, this.hiddenSize, input.dtype, "hidden[1]");
-    const { output, h, c } = this.run(x, h0, c0);
-    return [this.callerLayout(output, batched), batched ? [h, c!] : [h.squeeze(1), c!.squeeze(1)]];
+    const h0 = this.initialState(hx?.[0], p, realHidden, "hidden[0]");
+    const c0 = this.initialState(hx?.[1], p, this.hiddenSize, "hidden[1]");
+    const { output, h, c } = this.run(p, h0, c0);
+    return [this.callerLayout(output, p), [this.finalState(h, p), this.finalState(c!, p)]];
   }
 }

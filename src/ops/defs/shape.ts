@@ -126,7 +126,7 @@ export const shapeOps = {
       return { outputs: Array.from({ length: x!.shape[dim]! }, () => ({ shape, dtype: x!.dtype })) };
     },
     vjp: (grads, { attrs }) => [cat(grads.map((g) => unsqueeze(g!, attrs.dim)), attrs.dim)],
-    onnx: { type: "Split", sinceOpset: 13, pattern: "Split into pieces of size 1 along dim, then Squeeze each" },
+    onnx: { type: "Gather", sinceOpset: 1, pattern: "one Gather per slice, with a 0-d index along dim" },
   }),
   /** Reverses the order of elements along `dims` (a copy, as in PyTorch). */
   flip: defineOp<{ dims: readonly number[] }>({

@@ -74,6 +74,18 @@ const cat: Rule<{ dim: number }> = (c) => {
   c.node("Concat", kept.map((v) => v.name), [out(c).name], [attr.int("axis", c.attrs.dim)]);
 };
 
+// Split into pieces of size 1, then Squeeze the ones that are read.
+const unbind: Rule<{ dim: number }> = (c) => {
+  const v = x(c);
+  const { dim } = c.attrs;
+  if (!isStatic(v.dims[dim]!)) throw fail(c.op, "unbinding a dynamic dim");
+  const pieceDims = v.dims.map((d, i) => (i === dim ? 1 : d));
+  const pieces = c.outputs.map((_, i) => c.tmp(`piece${i}`, v.dtype, pieceDims));
+  if (pieces.length === 0) return;
+  c.node("Split", [v.name, c.ints(pieces.map(() => 1))], pieces, [attr.int("axis", dim)]);
+  c.outputs.forEach((o, i) => c.used(i) && c.node("Squeeze", [pieces[i]!, c.ints([dim])], [o.name]));
+};
+
 const flip: Rule<{ dims: readonly number[] }> = (c) => {
   const { dims } = c.attrs;
   if (dims.length === 0) return c.node("Identity", [x(c).name], [out(c).name]);
@@ -213,6 +225,7 @@ export const shapeRules = {
   sliceScatter,
   clone: simple("Identity"),
   cat,
+  unbind,
   flip,
   repeat,
   pad,
