@@ -10,6 +10,7 @@ import { controlOps } from "./control.ts";
 import { deformConvOps } from "./deform-conv.ts";
 import { detectionOps } from "./detection.ts";
 import { elementwiseOps } from "./elementwise.ts";
+import { imageOps } from "./image-decoder.ts";
 import { indexingOps } from "./indexing.ts";
 import { layoutOps } from "./layout.ts";
 import { lossOps } from "./loss.ts";
@@ -30,7 +31,7 @@ import { tensorOps } from "./tensor.ts";
 import { tfidfOps } from "./tfidf.ts";
 import { trainingOps } from "./training.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps, trainingOps, mlOps, tfidfOps, deformConvOps, randomOps]);
+const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps, trainingOps, mlOps, tfidfOps, deformConvOps, randomOps, imageOps]);
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {
