@@ -1,8 +1,8 @@
 /**
- * ImageDecoder (opset 20) for the formats that need no lossy codec: PNG (8-bit, every
- * color type, not interlaced), BMP (uncompressed 24/32-bit), PNM (P5/P6, 8-bit) and TIFF
- * (uncompressed 8-bit strips). Output [H, W, 3] in RGB or BGR, or [H, W, 1] grayscale with
- * PIL's integer weights. JPEG, JPEG 2000 and WebP are refused with an UnsupportedError.
+ * ImageDecoder (opset 20): baseline JPEG (jpeg.ts), PNG (8-bit, every color type, not
+ * interlaced), BMP (uncompressed 24/32-bit), PNM (P5/P6, 8-bit) and TIFF (uncompressed
+ * 8-bit strips). Output [H, W, 3] in RGB or BGR, or [H, W, 1] grayscale with PIL's integer
+ * weights. JPEG 2000 and WebP are refused with an UnsupportedError.
  * The encoded bytes are untrusted: every size and offset is checked before use.
  */
 import { unzlibSync } from "fflate";
@@ -10,6 +10,7 @@ import { FormatError } from "../../../core/errors.ts";
 import type { Tensor } from "../../../core/tensor.ts";
 import type { OpContext } from "../../../graph/interpreter.ts";
 import { tensor } from "../../../ops/creation.ts";
+import { decodeJpeg } from "./jpeg.ts";
 import type { OpFamily } from "./table.ts";
 import { invalid, tensorAt, unsupported, type Inputs } from "./util.ts";
 
@@ -193,8 +194,8 @@ function decode(b: Uint8Array, ctx: OpContext): Rgb {
   if (starts(0x42, 0x4d)) return decodeBmp(b);
   if (starts(0x50) && (b[1] === 0x35 || b[1] === 0x36)) return decodePnm(b);
   if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return decodeTiff(b);
-  if (starts(0xff, 0xd8)) throw unsupported(ctx, "JPEG decoding is not supported");
-  throw unsupported(ctx, "image format not supported (PNG, BMP, PNM and TIFF are)");
+  if (starts(0xff, 0xd8)) return decodeJpeg(b);
+  throw unsupported(ctx, "image format not supported (JPEG, PNG, BMP, PNM and TIFF are)");
 }
 
 function imageDecoder(inputs: Inputs, ctx: OpContext): Tensor[] {
