@@ -8,13 +8,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FormatError, UnsupportedError, ValueError } from "../../src/core/errors.ts";
+import { DTypeError, FormatError, ShapeError, UnsupportedError, ValueError } from "../../src/core/errors.ts";
 import { Tensor, tensor } from "../../src/index.ts";
 import * as onnx from "../../src/formats/onnx/index.ts";
-import type { Attribute, Graph, Model, Node, TensorData, ValueInfo } from "../../src/graph/ir.ts";
+import type { Attribute, Dim, Graph, Model, Node, TensorData, ValueInfo } from "../../src/graph/ir.ts";
 import { tensorDataFromValue } from "../../src/graph/tensor-data.ts";
 
-const info = (name: string, shape: number[] = []): ValueInfo => ({ name, type: { kind: "tensor", elemType: "float32", shape } });
+const info = (name: string, shape: Dim[] = []): ValueInfo => ({ name, type: { kind: "tensor", elemType: "float32", shape } });
 const node = (opType: string, inputs: string[], outputs: string[], attributes: Attribute[] = [], domain = ""): Node => ({ opType, domain, inputs, outputs, attributes });
 
 function graph(nodes: Node[], inputs: ValueInfo[], outputs: ValueInfo[], initializers: TensorData[] = []): Graph {
@@ -32,8 +32,8 @@ function linearRelu(): Model {
   return model(
     graph(
       [node("MatMul", ["x", "w"], ["xw"]), node("Add", ["xw", "b"], ["z"]), node("Relu", ["z"], ["y"])],
-      [info("x", [2, 3])],
-      [info("y", [2, 2])],
+      [info("x", ["batch", 3])],
+      [info("y", ["batch", 2])],
       [w, b],
     ),
   );
@@ -106,6 +106,9 @@ test("If picks a branch and its subgraph reads outer values", () => {
 test("bad feeds and unknown operators are typed errors", () => {
   const m = onnx.loadSync(onnx.encodeModel(linearRelu()));
   assert.throws(() => m.runSync({}), ValueError);
+  assert.throws(() => m.runSync({ x: tensor([[1, 2, 3]], { dtype: "float64" }) }), DTypeError);
+  assert.throws(() => m.runSync({ x: tensor([1, 2, 3], { dtype: "float32" }) }), ShapeError);
+  assert.throws(() => m.runSync({ x: tensor([[1, 2]], { dtype: "float32" }) }), ShapeError);
   assert.throws(() => m.runSync({ x: tensor([[1, 2, 3]], { dtype: "float32" }), nope: tensor(1) }), ValueError);
   const unknown = onnx.loadSync(onnx.encodeModel(model(graph([node("NoSuchOp", ["x"], ["y"])], [info("x")], [info("y")]))));
   assert.throws(() => unknown.runSync({ x: tensor(1, { dtype: "float32" }) }), (e: Error) => e instanceof UnsupportedError && /NoSuchOp \(opset 21\)/.test(e.message));
