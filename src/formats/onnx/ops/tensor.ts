@@ -267,6 +267,14 @@ function sizeOp(inputs: Inputs, ctx: OpContext): GraphValue[] {
   return [tensor(BigInt64Array.of(BigInt(shape.reduce((a, b) => a * b, 1)))).reshape([])];
 }
 
+/** Tile-1: `tiles` copies along the one axis given as an input. */
+function tileV1(inputs: Inputs, ctx: OpContext): GraphValue[] {
+  const x = tensorAt(inputs, 0, ctx);
+  const tiles = intValues(tensorAt(inputs, 1, ctx))[0]!;
+  const axis = normAxis(intValues(tensorAt(inputs, 2, ctx))[0]!, x.ndim, ctx);
+  return [repeat(x, x.shape.map((_, i) => (i === axis ? tiles : 1)))];
+}
+
 const versions = (...list: OpVersion[]) => list;
 
 export const tensorOps: OpFamily = {
@@ -284,7 +292,7 @@ export const tensorOps: OpFamily = {
   Slice: sliceOp,
   Gather: gatherOp,
   Expand: expandOp,
-  Tile: versions({ since: 6, impl: tileOp }),
+  Tile: versions({ since: 1, impl: tileV1 }, { since: 6, impl: tileOp }),
   ConstantOfShape: constantOfShape,
   Range: rangeOp,
   Pad: padOpImpl,
