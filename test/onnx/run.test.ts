@@ -114,3 +114,37 @@ test("bad feeds and unknown operators are typed errors", () => {
   assert.throws(() => unknown.runSync({ x: tensor(1, { dtype: "float32" }) }), (e: Error) => e instanceof UnsupportedError && /NoSuchOp \(opset 21\)/.test(e.message));
   assert.ok(onnx.implementedOps().includes("Attention"));
 });
+
+/** Runs one node of `opType` at `opset` on tensors, returning its first output. */
+function runNode(opType: string, opset: number, inputs: Tensor[], attributes: Attribute[] = []): Tensor {
+  const names = inputs.map((_, i) => `in${i}`);
+  const g = graph([node(opType, names, ["out"], attributes)], names.map((n, i) => ({ name: n, type: { kind: "tensor", elemType: inputs[i]!.dtype } })), [{ name: "out" }]);
+  const m = onnx.loadSync(onnx.encodeModel(model(g, { opsetImports: [{ domain: "", version: opset }] })));
+  return m.runSync(Object.fromEntries(names.map((n, i) => [n, inputs[i]!]))).out as Tensor;
+}
+const ints = (name: string, value: number[]): Attribute => ({ name, type: "ints", value: value.map(BigInt) });
+
+test("operators keep the semantics of the opset the model imports", () => {
+  const x = tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float32" });
+  // Tile-1 takes `tiles` and `axis` inputs; Tile-6 one repeat count per axis.
+  assert.deepEqual(runNode("Tile", 1, [x, tensor([2]), tensor([1])]).toArray(), [[1, 2, 3, 1, 2, 3], [4, 5, 6, 4, 5, 6]]);
+  assert.deepEqual(runNode("Tile", 13, [x, tensor([2, 1])]).shape, [4, 3]);
+  // Reshape-1 reads the shape attribute (0 copies a size), Reshape-5 an input.
+  assert.deepEqual(runNode("Reshape", 1, [x], [ints("shape", [0, -1, 1])]).shape, [2, 3, 1]);
+  assert.deepEqual(runNode("Reshape", 14, [x, tensor([-1])]).shape, [6]);
+  // Slice-1 reads attributes; Slice-10 inputs, with negative steps.
+  assert.deepEqual(runNode("Slice", 1, [x], [ints("starts", [1]), ints("ends", [3]), ints("axes", [1])]).toArray(), [[2, 3], [5, 6]]);
+  assert.deepEqual(runNode("Slice", 13, [x, tensor([-1]), tensor([-10]), tensor([1]), tensor([-2])]).toArray(), [[3, 1], [6, 4]]);
+  // Pad-2 reads pads and value attributes; Pad-11 inputs.
+  assert.deepEqual(runNode("Pad", 2, [x], [ints("pads", [0, 1, 0, 0]), { name: "value", type: "float", value: 9 }]).toArray(), [[9, 1, 2, 3], [9, 4, 5, 6]]);
+  assert.deepEqual(runNode("Pad", 18, [x, tensor([1, 0, 0, 0])]).toArray(), [[0, 0, 0], [1, 2, 3], [4, 5, 6]]);
+  // Softmax before opset 13 normalizes over the flattened trailing dims from `axis` (default 1).
+  const s = runNode("Softmax", 11, [tensor([[[0, 0], [0, 0]]], { dtype: "float32" })]);
+  assert.deepEqual(s.toArray(), [[[0.25, 0.25], [0.25, 0.25]]]);
+  // Add-6 with broadcast=1 aligns B at `axis`.
+  const b = runNode("Add", 6, [x, tensor([10, 20], { dtype: "float32" })], [{ name: "broadcast", type: "int", value: 1n }, { name: "axis", type: "int", value: 0n }]);
+  assert.deepEqual(b.toArray(), [[11, 12, 13], [24, 25, 26]]);
+  // Integer Div truncates toward zero; Mod follows the divisor's sign unless fmod=1.
+  assert.deepEqual(runNode("Div", 14, [tensor([-7, 7]), tensor([2, -2])]).toArray(), [-3n, -3n]);
+  assert.deepEqual(runNode("Mod", 13, [tensor([-7, 7]), tensor([2, -2])]).toArray(), [1n, -1n]);
+});
