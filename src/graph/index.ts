@@ -9,7 +9,7 @@ export type {
 export { findAttribute, opsetVersion } from "./ir.ts";
 export { type ElemType, elemTypeCode, elemTypeFromCode, isTensorElemType } from "./elem-type.ts";
 export { HostTensor, type GraphValue, type HostArray, elemTypeOf, isTensorLike } from "./value.ts";
-export { valueFromTensorData, tensorDataFromValue } from "./tensor-data.ts";
+export { valueFromTensorData, tensorDataFromValue, denseFromSparse } from "./tensor-data.ts";
 export { castValue, numbersOf, valueFromNumbers } from "./host-values.ts";
 export { encodeSmall, decodeSmall, type EncodeOptions } from "./small-floats.ts";
 export { Attributes } from "./attributes.ts";

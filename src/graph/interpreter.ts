@@ -9,7 +9,7 @@ import { UnsupportedError, ValueError } from "../core/errors.ts";
 import { Attributes } from "./attributes.ts";
 import type { Attribute, FunctionDef, Graph, Node, OpsetImport } from "./ir.ts";
 import { opsetVersion } from "./ir.ts";
-import { valueFromTensorData } from "./tensor-data.ts";
+import { denseFromSparse, valueFromTensorData } from "./tensor-data.ts";
 import type { GraphValue } from "./value.ts";
 
 /** What an op implementation sees besides its inputs. */
@@ -46,7 +46,11 @@ function freeNames(graph: Graph): Set<string> {
   let free = freeNamesCache.get(graph);
   if (free) return free;
   free = new Set();
-  const defined = new Set<string>([...graph.inputs.map((v) => v.name), ...graph.initializers.map((t) => t.name ?? "")]);
+  const defined = new Set<string>([
+    ...graph.inputs.map((v) => v.name),
+    ...graph.initializers.map((t) => t.name ?? ""),
+    ...graph.sparseInitializers.map((s) => s.values.name ?? ""),
+  ]);
   for (const node of graph.nodes) {
     for (const name of nodeReads(node)) if (!defined.has(name)) free.add(name);
     for (const o of node.outputs) defined.add(o);
@@ -102,6 +106,7 @@ export class Interpreter {
     if (depth > MAX_CALL_DEPTH) throw new ValueError(`graphs and functions nested more than ${MAX_CALL_DEPTH} deep`);
     const scope = new Scope(parent);
     for (const t of graph.initializers) if (t.name) scope.set(t.name, valueFromTensorData(t));
+    for (const s of graph.sparseInitializers) if (s.values.name) scope.set(s.values.name, valueFromTensorData(denseFromSparse(s)));
     for (const [name, v] of feeds) scope.set(name, v);
     for (const input of graph.inputs)
       if (!scope.has(input.name)) throw new ValueError(`graph ${graph.name || "(main)"}: no value for input ${input.name}`);

@@ -148,3 +148,15 @@ test("operators keep the semantics of the opset the model imports", () => {
   assert.deepEqual(runNode("Div", 14, [tensor([-7, 7]), tensor([2, -2])]).toArray(), [-3n, -3n]);
   assert.deepEqual(runNode("Mod", 13, [tensor([-7, 7]), tensor([2, -2])]).toArray(), [1n, -1n]);
 });
+
+test("sparse initializers and sparse Constant values are made dense", () => {
+  const values = tensorDataFromValue(tensor([5, 7], { dtype: "float32" }), "s");
+  const linear: TensorData = { elemType: "int64", dims: [2], data: BigInt64Array.of(1n, 4n) };
+  const coords: TensorData = { elemType: "int64", dims: [2, 2], data: BigInt64Array.of(0n, 1n, 1n, 1n) };
+  const g = graph([node("Add", ["x", "s"], ["y"]), node("Constant", [], ["c"], [{ name: "sparse_value", type: "sparse_tensor", value: { values, indices: coords, dims: [2, 3] } }])], [info("x", [2, 3])], [info("y"), info("c")]);
+  g.sparseInitializers.push({ values, indices: linear, dims: [2, 3] });
+  const m = onnx.loadSync(onnx.encodeModel(model(g)));
+  const out = m.runSync({ x: tensor([[0, 0, 0], [0, 0, 0]], { dtype: "float32" }) });
+  assert.deepEqual((out.y as Tensor).toArray(), [[0, 5, 0], [0, 7, 0]]);
+  assert.deepEqual((out.c as Tensor).toArray(), [[0, 5, 0], [0, 7, 0]]);
+});

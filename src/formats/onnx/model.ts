@@ -49,7 +49,8 @@ export class OnnxModel {
 
   /** `run`, synchronously. */
   runSync(feeds: Record<string, GraphValue>): RunOutputs {
-    const initialized = new Set(this.model.graph.initializers.map((t) => t.name));
+    const g = this.model.graph;
+    const initialized = new Set([...g.initializers.map((t) => t.name), ...g.sparseInitializers.map((s) => s.values.name)]);
     const map = new Map<string, GraphValue>();
     for (const input of this.inputs) {
       if (Object.prototype.hasOwnProperty.call(feeds, input.name)) map.set(input.name, feeds[input.name]!);

@@ -9,7 +9,7 @@ import { broadcastShapes } from "../../../core/shape.ts";
 import { Tensor } from "../../../core/tensor.ts";
 import { elemTypeFromCode, isTensorElemType } from "../../../graph/elem-type.ts";
 import type { OpContext } from "../../../graph/interpreter.ts";
-import { valueFromTensorData } from "../../../graph/tensor-data.ts";
+import { denseFromSparse, valueFromTensorData } from "../../../graph/tensor-data.ts";
 import { HostTensor, type GraphValue } from "../../../graph/value.ts";
 import { full, tensor } from "../../../ops/creation.ts";
 import { split as splitSizes } from "../../../ops/composite/shape.ts";
@@ -38,7 +38,9 @@ function constant(_inputs: Inputs, ctx: OpContext): GraphValue[] {
     const s = a.strings("value_strings")!;
     return [new HostTensor("string", [s.length], s)];
   }
-  throw unsupported(ctx, "needs a value attribute (sparse_value is not supported)");
+  const sparse = a.raw("sparse_value");
+  if (sparse?.type === "sparse_tensor") return [valueFromTensorData(denseFromSparse(sparse.value))];
+  throw unsupported(ctx, "needs a value attribute");
 }
 
 /** The dtype an ONNX `to` code names, or an UnsupportedError for types concord lacks. */
