@@ -1,5 +1,5 @@
 /**
- * Running a graph: nodes in order, each through the implementation an op table gives for
+ * Running a graph: nodes in dependency order, each through the implementation an op table gives for
  * its (domain, op type, opset version). Values are dropped after their last use so the
  * garbage collector can free them. Model-local functions are run by inlining their body.
  * Ops run through concord's op layer, so a run with tensors that require grad records
@@ -71,6 +71,36 @@ function nodeReads(node: Node): string[] {
   return names;
 }
 
+/**
+ * The nodes in an order where every value is computed before it is read: the file's order
+ * when it already is one (ONNX requires it), else a stable topological sort.
+ */
+const orderCache = new WeakMap<Graph, Node[]>();
+function executionOrder(graph: Graph): Node[] {
+  let order = orderCache.get(graph);
+  if (order) return order;
+  const producer = new Map<string, number>();
+  graph.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== "" && producer.set(o, i)));
+  const deps = graph.nodes.map((n) => [...new Set(nodeReads(n).map((name) => producer.get(name)).filter((i): i is number => i !== undefined))]);
+  if (deps.every((d, i) => d.every((j) => j < i))) order = graph.nodes;
+  else {
+    // Kahn's algorithm, iterative (a hostile file may chain any number of nodes).
+    const waiting = deps.map((d, i) => d.filter((j) => j !== i).length);
+    const users = graph.nodes.map(() => [] as number[]);
+    deps.forEach((d, i) => d.forEach((j) => j !== i && users[j]!.push(i)));
+    const ready = waiting.flatMap((w, i) => (w === 0 ? [i] : []));
+    order = [];
+    for (let k = 0; k < ready.length; k++) {
+      const i = ready[k]!;
+      order.push(graph.nodes[i]!);
+      for (const u of users[i]!) if (--waiting[u]! === 0) ready.push(u);
+    }
+    if (order.length !== graph.nodes.length) throw new ValueError(`graph ${graph.name || "(main)"} has a cycle`);
+  }
+  orderCache.set(graph, order);
+  return order;
+}
+
 class Scope {
   private readonly values = new Map<string, GraphValue>();
   constructor(private readonly parent: Scope | null) {}
@@ -113,13 +143,14 @@ export class Interpreter {
 
     // The last node reading each value defined here; values not read later are dropped.
     const keep = new Set(graph.outputs.map((o) => o.name));
+    const nodes = executionOrder(graph);
     const lastUse = new Map<string, number>();
-    graph.nodes.forEach((node, i) => nodeReads(node).forEach((n) => lastUse.set(n, i)));
+    nodes.forEach((node, i) => nodeReads(node).forEach((n) => lastUse.set(n, i)));
 
-    graph.nodes.forEach((node, i) => {
+    nodes.forEach((node, i) => {
       const inputs = node.inputs.map((name) => {
         if (name === "") return undefined;
-        if (!scope.has(name)) throw new ValueError(`${node.opType} ${node.name ?? ""}: input ${name} is not computed before the node (graph not in topological order?)`);
+        if (!scope.has(name)) throw new ValueError(`${node.opType} ${node.name ?? ""}: input ${name} is neither a graph input, an initializer nor an output of another node`);
         return scope.get(name);
       });
       const outputs = this.runNode(node, inputs, scope, opsets, depth, graph);
@@ -160,7 +191,8 @@ export class Interpreter {
 
   /** The nodes before `caller` that `targets` depend on, run again in a scope holding `overrides`. */
   private recompute(graph: Graph, caller: Node, targets: readonly string[], overrides: ReadonlyMap<string, GraphValue>, scope: Scope, opsets: readonly OpsetImport[], depth: number): GraphValue[] {
-    const before = graph.nodes.slice(0, graph.nodes.indexOf(caller));
+    const nodes = executionOrder(graph);
+    const before = nodes.slice(0, nodes.indexOf(caller));
     const needed = new Set(targets);
     const run: Node[] = [];
     for (let i = before.length - 1; i >= 0; i--) {

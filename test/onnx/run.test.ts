@@ -160,3 +160,11 @@ test("sparse initializers and sparse Constant values are made dense", () => {
   assert.deepEqual((out.y as Tensor).toArray(), [[0, 5, 0], [0, 7, 0]]);
   assert.deepEqual((out.c as Tensor).toArray(), [[0, 5, 0], [0, 7, 0]]);
 });
+
+test("nodes run in dependency order even when the file lists them out of order", () => {
+  const g = graph([node("Relu", ["z"], ["y"]), node("Neg", ["x"], ["z"])], [info("x", [2])], [info("y", [2])]);
+  const m = onnx.loadSync(onnx.encodeModel(model(g)));
+  assert.deepEqual((m.runSync({ x: tensor([1, -2], { dtype: "float32" }) }).y as Tensor).toArray(), [0, 2]);
+  const cyclic = graph([node("Relu", ["b"], ["a"]), node("Neg", ["a"], ["b"])], [info("x", [2])], [info("a", [2])]);
+  assert.throws(() => onnx.loadSync(onnx.encodeModel(model(cyclic))).runSync({ x: tensor([1, 2], { dtype: "float32" }) }), ValueError);
+});
