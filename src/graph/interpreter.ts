@@ -10,7 +10,9 @@ import { Attributes } from "./attributes.ts";
 import type { Attribute, FunctionDef, Graph, Node, OpsetImport } from "./ir.ts";
 import { opsetVersion } from "./ir.ts";
 import { denseFromSparse, valueFromTensorData } from "./tensor-data.ts";
-import type { GraphValue } from "./value.ts";
+import { HostTensor, type GraphValue } from "./value.ts";
+import { Tensor } from "../core/tensor.ts";
+import { isGradEnabled } from "../autograd/grad-mode.ts";
 
 /** What an op implementation sees besides its inputs. */
 export interface OpContext {
@@ -101,6 +103,73 @@ function executionOrder(graph: Graph): Node[] {
   return order;
 }
 
+/**
+ * Frees intermediate tensors at their last use (dispose), instead of leaving them to the
+ * garbage collector, whose finalizers cannot run inside one long synchronous run. Only
+ * tensors a node of this run made are freed, never feeds, initializers or outer values;
+ * a tensor that went into or came out of a sequence or optional may live on there and is
+ * kept; and nothing is freed while autograd may have saved tensors for backward.
+ */
+class Releaser {
+  private readonly enabled: boolean;
+  private readonly foreign = new Set<Tensor>();
+  private readonly escaped = new Set<Tensor>();
+  private readonly holders = new Map<Tensor, number>();
+
+  constructor(feeds: ReadonlyMap<string, GraphValue>, private readonly scope: Scope) {
+    const feedTensors = [...feeds.values()].filter((v): v is Tensor => v instanceof Tensor);
+    this.enabled = !isGradEnabled() || !feedTensors.some((t) => t.requiresGrad);
+    for (const t of feedTensors) this.foreign.add(t);
+  }
+
+  /** A value by name; one from an enclosing scope (or an initializer) is never freed here. */
+  read(name: string): GraphValue | undefined {
+    const v = this.scope.get(name);
+    if (v instanceof Tensor && !this.holders.has(v)) this.foreign.add(v);
+    return v;
+  }
+
+  /**
+   * After a node ran: when sequences or optionals are involved, a tensor may live on inside
+   * one (SequenceConstruct) or come out of one (SequenceAt), so every tensor the node saw
+   * or made is kept.
+   */
+  produced(inputs: readonly (GraphValue | undefined)[], outputs: readonly GraphValue[]): void {
+    const containers = (v: GraphValue | undefined) => v !== undefined && !(v instanceof Tensor) && !(v instanceof HostTensor);
+    if (!inputs.some(containers) && !outputs.some(containers)) return;
+    const mark = (v: GraphValue | undefined): void => {
+      if (v instanceof Tensor) this.escaped.add(v);
+      else if (Array.isArray(v)) v.forEach(mark);
+    };
+    inputs.forEach(mark);
+    outputs.forEach(mark);
+  }
+
+  bind(name: string, v: GraphValue): void {
+    const old = this.scope.get(name);
+    this.scope.set(name, v);
+    if (v instanceof Tensor) this.holders.set(v, (this.holders.get(v) ?? 0) + 1);
+    if (old instanceof Tensor && old !== v) this.release(old);
+  }
+
+  drop(name: string): void {
+    const v = this.scope.get(name);
+    this.scope.delete(name);
+    if (v instanceof Tensor) this.release(v);
+  }
+
+  private release(t: Tensor): void {
+    const count = this.holders.get(t);
+    if (count === undefined) return;
+    if (count > 1) {
+      this.holders.set(t, count - 1);
+      return;
+    }
+    this.holders.delete(t);
+    if (this.enabled && !this.foreign.has(t) && !this.escaped.has(t)) t.dispose();
+  }
+}
+
 class Scope {
   private readonly values = new Map<string, GraphValue>();
   constructor(private readonly parent: Scope | null) {}
@@ -146,18 +215,20 @@ export class Interpreter {
     const nodes = executionOrder(graph);
     const lastUse = new Map<string, number>();
     nodes.forEach((node, i) => nodeReads(node).forEach((n) => lastUse.set(n, i)));
+    const release = new Releaser(feeds, scope);
 
     nodes.forEach((node, i) => {
       const inputs = node.inputs.map((name) => {
         if (name === "") return undefined;
         if (!scope.has(name)) throw new ValueError(`${node.opType} ${node.name ?? ""}: input ${name} is neither a graph input, an initializer nor an output of another node`);
-        return scope.get(name);
+        return release.read(name);
       });
       const outputs = this.runNode(node, inputs, scope, opsets, depth, graph);
+      release.produced(inputs, outputs);
       node.outputs.forEach((name, k) => {
-        if (name !== "" && k < outputs.length) scope.set(name, outputs[k]!);
+        if (name !== "" && k < outputs.length) release.bind(name, outputs[k]!);
       });
-      for (const name of nodeReads(node)) if (lastUse.get(name) === i && !keep.has(name)) scope.delete(name);
+      for (const name of nodeReads(node)) if (lastUse.get(name) === i && !keep.has(name)) release.drop(name);
     });
     return graph.outputs.map((o) => {
       if (!scope.has(o.name)) throw new ValueError(`graph ${graph.name || "(main)"}: output ${o.name} is never computed`);
