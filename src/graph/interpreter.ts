@@ -7,7 +7,7 @@
  */
 import { UnsupportedError, ValueError } from "../core/errors.ts";
 import { Attributes } from "./attributes.ts";
-import type { Attribute, FunctionDef, Graph, Node, OpsetImport } from "./ir.ts";
+import type { Attribute, FunctionDef, Graph, Node, OpsetImport, SparseTensorData, TensorData } from "./ir.ts";
 import { opsetVersion } from "./ir.ts";
 import { denseFromSparse, valueFromTensorData } from "./tensor-data.ts";
 import { HostTensor, type GraphValue } from "./value.ts";
@@ -191,9 +191,17 @@ const MAX_CALL_DEPTH = 64;
 
 export class Interpreter {
   private readonly functions = new Map<string, FunctionDef>();
+  /** Initializer values, made once per model rather than on every run. */
+  private readonly constants = new WeakMap<TensorData | SparseTensorData, GraphValue>();
 
   constructor(private readonly options: InterpreterOptions) {
     for (const f of options.functions ?? []) this.functions.set(`${f.domain}:${f.name}`, f);
+  }
+
+  private constant(key: TensorData | SparseTensorData, make: () => GraphValue): GraphValue {
+    let v = this.constants.get(key);
+    if (v === undefined) this.constants.set(key, (v = make()));
+    return v;
   }
 
   /** Runs `graph` with its inputs bound to `feeds`; returns its outputs in order. */
@@ -204,8 +212,8 @@ export class Interpreter {
   private runIn(graph: Graph, feeds: ReadonlyMap<string, GraphValue>, parent: Scope | null, opsets: readonly OpsetImport[], depth: number): GraphValue[] {
     if (depth > MAX_CALL_DEPTH) throw new ValueError(`graphs and functions nested more than ${MAX_CALL_DEPTH} deep`);
     const scope = new Scope(parent);
-    for (const t of graph.initializers) if (t.name) scope.set(t.name, valueFromTensorData(t));
-    for (const s of graph.sparseInitializers) if (s.values.name) scope.set(s.values.name, valueFromTensorData(denseFromSparse(s)));
+    for (const t of graph.initializers) if (t.name) scope.set(t.name, this.constant(t, () => valueFromTensorData(t)));
+    for (const s of graph.sparseInitializers) if (s.values.name) scope.set(s.values.name, this.constant(s, () => valueFromTensorData(denseFromSparse(s))));
     for (const [name, v] of feeds) scope.set(name, v);
     for (const input of graph.inputs)
       if (!scope.has(input.name)) throw new ValueError(`graph ${graph.name || "(main)"}: no value for input ${input.name}`);
