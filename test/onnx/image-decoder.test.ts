@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { Tensor, tensor } from "../../src/index.ts";
 import * as onnx from "../../src/formats/onnx/index.ts";
 import { UnsupportedError, FormatError } from "../../src/core/errors.ts";
-import type { Model } from "../../src/graph/ir.ts";
+import { graph, model, node } from "./build.ts";
 
 interface ImageCase {
   name: string;
@@ -20,21 +20,12 @@ interface ImageCase {
 const fixture = JSON.parse(readFileSync(new URL("../fixtures/onnx_images.json", import.meta.url), "utf8")) as { cases: ImageCase[] };
 
 function decoder(format: string) {
-  const model: Model = {
-    irVersion: 10,
-    opsetImports: [{ domain: "", version: 20 }],
-    functions: [],
-    graph: {
-      name: "decode",
-      nodes: [{ opType: "ImageDecoder", domain: "", inputs: ["bytes"], outputs: ["image"], attributes: [{ name: "pixel_format", type: "string", value: format }] }],
-      inputs: [{ name: "bytes", type: { kind: "tensor", elemType: "uint8", shape: [null] } }],
-      outputs: [{ name: "image" }],
-      valueInfo: [],
-      initializers: [],
-      sparseInitializers: [],
-    },
-  };
-  const m = onnx.loadSync(onnx.encodeModel(model));
+  const g = graph(
+    [node("ImageDecoder", ["bytes"], ["image"], [{ name: "pixel_format", type: "string", value: format }])],
+    [{ name: "bytes", type: { kind: "tensor", elemType: "uint8", shape: [null] } }],
+    [{ name: "image" }],
+  );
+  const m = onnx.loadSync(onnx.encodeModel(model(g, { opsetImports: [{ domain: "", version: 20 }] })));
   return (bytes: Uint8Array) => m.runSync({ bytes: tensor(bytes) }).image as Tensor;
 }
 

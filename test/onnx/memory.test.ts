@@ -6,27 +6,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { backendInfo, getBackend, tensor, type Tensor } from "../../src/index.ts";
 import * as onnx from "../../src/formats/onnx/index.ts";
-import type { Model, Node } from "../../src/graph/ir.ts";
+import { graph, info, model, node } from "./build.ts";
 
 test("intermediate tensors are freed during a run", async () => {
   if (getBackend().name !== "wasm") return;
   const n = 4 * 1024 * 1024;
-  const nodes: Node[] = Array.from({ length: 40 }, (_, i) => ({ opType: "Add", domain: "", inputs: [i === 0 ? "x" : `t${i - 1}`, "one"], outputs: [i === 39 ? "y" : `t${i}`], attributes: [] }));
-  const model: Model = {
-    irVersion: 10,
-    opsetImports: [{ domain: "", version: 21 }],
-    functions: [],
-    graph: {
-      name: "chain",
-      nodes,
-      inputs: [{ name: "x", type: { kind: "tensor", elemType: "float32", shape: [n] } }],
-      outputs: [{ name: "y" }],
-      valueInfo: [],
-      initializers: [{ name: "one", elemType: "float32", dims: [], data: Float32Array.of(1) }],
-      sparseInitializers: [],
-    },
-  };
-  const m = onnx.loadSync(onnx.encodeModel(model));
+  const nodes = Array.from({ length: 40 }, (_, i) => node("Add", [i === 0 ? "x" : `t${i - 1}`, "one"], [i === 39 ? "y" : `t${i}`]));
+  const one = { name: "one", elemType: "float32" as const, dims: [], data: Float32Array.of(1) };
+  const m = onnx.loadSync(onnx.encodeModel(model(graph(nodes, [info("x", [n])], [{ name: "y" }], [one]))));
   const x = tensor(new Float32Array(n));
   const before = backendInfo().heapBytes!;
   const { y } = await m.run({ x });

@@ -11,19 +11,9 @@ import { join } from "node:path";
 import { DTypeError, FormatError, ShapeError, UnsupportedError, ValueError } from "../../src/core/errors.ts";
 import { Tensor, tensor } from "../../src/index.ts";
 import * as onnx from "../../src/formats/onnx/index.ts";
-import type { Attribute, Dim, Graph, Model, Node, TensorData, ValueInfo } from "../../src/graph/ir.ts";
+import type { Attribute, Graph, Model, Node, TensorData } from "../../src/graph/ir.ts";
+import { graph, info, model, node } from "./build.ts";
 import { tensorDataFromValue } from "../../src/graph/tensor-data.ts";
-
-const info = (name: string, shape: Dim[] = []): ValueInfo => ({ name, type: { kind: "tensor", elemType: "float32", shape } });
-const node = (opType: string, inputs: string[], outputs: string[], attributes: Attribute[] = [], domain = ""): Node => ({ opType, domain, inputs, outputs, attributes });
-
-function graph(nodes: Node[], inputs: ValueInfo[], outputs: ValueInfo[], initializers: TensorData[] = []): Graph {
-  return { name: "g", nodes, inputs, outputs, valueInfo: [], initializers, sparseInitializers: [] };
-}
-
-function model(g: Graph, extra: Partial<Model> = {}): Model {
-  return { irVersion: 10, opsetImports: [{ domain: "", version: 21 }], graph: g, functions: [], producerName: "concord-test", ...extra };
-}
 
 /** y = relu(x @ w + b) with w and b as initializers. */
 function linearRelu(): Model {
