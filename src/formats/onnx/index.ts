@@ -13,3 +13,5 @@ export { OnnxModel, type RunOutputs } from "./model.ts";
 export { decodeModel, encodeModel, decodeTensor, encodeTensor, decodeDataValue, type DataValue, type DecodeOptions } from "./codec.ts";
 export { implementedOps } from "./ops/index.ts";
 export type { ExternalReader, ExternalWriter } from "./tensor-proto.ts";
+export { HostTensor, type GraphValue } from "../../graph/value.ts";
+export type { Model } from "../../graph/ir.ts";
