@@ -158,3 +158,12 @@ test("nodes run in dependency order even when the file lists them out of order",
   const cyclic = graph([node("Relu", ["b"], ["a"]), node("Neg", ["a"], ["b"])], [info("x", [2])], [info("a", [2])]);
   assert.throws(() => onnx.loadSync(onnx.encodeModel(model(cyclic))).runSync({ x: tensor([1, 2], { dtype: "float32" }) }), ValueError);
 });
+
+test("sizes that come from inputs are bounded before anything is allocated", () => {
+  const f = (v: number) => tensor([v], { dtype: "float32" }).reshape([]);
+  assert.throws(() => runNode("Range", 21, [f(0), f(1e12), f(1)]), ValueError);
+  assert.throws(() => runNode("OneHot", 21, [tensor([1]), f(1e12), tensor([0, 1], { dtype: "float32" })]), ValueError);
+  const x = tensor([[[[1, 2], [3, 4]]]], { dtype: "float32" });
+  assert.throws(() => runNode("Resize", 19, [x, tensor([], { dtype: "float32" }), tensor([1, 1, 1e5, 1e5], { dtype: "float32" })]), ValueError);
+  assert.throws(() => runNode("HannWindow", 17, [tensor(2 ** 40)]), ValueError);
+});

@@ -17,7 +17,7 @@ import { indexSelect } from "../../../ops/defs/indexing.ts";
 import { cat, flip, pad as padOp, repeat } from "../../../ops/defs/shape.ts";
 import { expand, permute, reshape, slice, squeeze, to, unsqueeze } from "../../../ops/views.ts";
 import type { OpFamily, OpVersion } from "./table.ts";
-import { int64Tensor, intValues, invalid, normAxis, optionalTensorAt, tensorAt, unsupported, type Inputs } from "./util.ts";
+import { checkCount, int64Tensor, intValues, invalid, normAxis, optionalTensorAt, tensorAt, unsupported, type Inputs } from "./util.ts";
 
 function identity(inputs: Inputs, ctx: OpContext): GraphValue[] {
   const v = inputs[0];
@@ -225,7 +225,7 @@ function rangeOp(inputs: Inputs, ctx: OpContext): GraphValue[] {
   const dtype = start!.dtype;
   const s = Number(start!.item()), l = Number(limit!.item()), d = Number(delta!.item());
   if (d === 0) throw invalid(ctx, "delta cannot be 0");
-  const n = Math.max(Math.ceil((l - s) / d), 0);
+  const n = checkCount(Math.max(Math.ceil((l - s) / d), 0), ctx, "Range");
   const values = Array.from({ length: n }, (_, i) => s + i * d);
   return [tensor(values, { dtype })];
 }
