@@ -198,15 +198,23 @@ export class Interpreter {
     for (const f of options.functions ?? []) this.functions.set(`${f.domain}:${f.name}`, f);
   }
 
+  private readonly cached = new WeakSet<Tensor>();
+
   private constant(key: TensorData | SparseTensorData, make: () => GraphValue): GraphValue {
     let v = this.constants.get(key);
-    if (v === undefined) this.constants.set(key, (v = make()));
+    if (v === undefined) {
+      this.constants.set(key, (v = make()));
+      if (v instanceof Tensor) this.cached.add(v);
+    }
     return v;
   }
 
-  /** Runs `graph` with its inputs bound to `feeds`; returns its outputs in order. */
+  /**
+   * Runs `graph` with its inputs bound to `feeds`; returns its outputs in order. An output
+   * that is an initializer itself comes back as a copy, so the caller may change or free it.
+   */
   run(graph: Graph, feeds: ReadonlyMap<string, GraphValue>): GraphValue[] {
-    return this.runIn(graph, feeds, null, this.options.opsetImports, 0);
+    return this.runIn(graph, feeds, null, this.options.opsetImports, 0).map((v) => (v instanceof Tensor && this.cached.has(v) ? v.clone() : v));
   }
 
   private runIn(graph: Graph, feeds: ReadonlyMap<string, GraphValue>, parent: Scope | null, opsets: readonly OpsetImport[], depth: number): GraphValue[] {

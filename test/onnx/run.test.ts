@@ -167,3 +167,12 @@ test("sizes that come from inputs are bounded before anything is allocated", () 
   assert.throws(() => runNode("Resize", 19, [x, tensor([], { dtype: "float32" }), tensor([1, 1, 1e5, 1e5], { dtype: "float32" })]), ValueError);
   assert.throws(() => runNode("HannWindow", 17, [tensor(2 ** 40)]), ValueError);
 });
+
+test("initializers are made once per model, and an initializer output is a copy", () => {
+  const w = tensorDataFromValue(tensor([1, 2], { dtype: "float32" }), "w");
+  const m = onnx.loadSync(onnx.encodeModel(model(graph([node("Identity", ["w"], ["y"])], [], [info("y", [2])], [w]))));
+  const first = m.runSync({}).y as Tensor;
+  first.dispose();
+  const second = m.runSync({}).y as Tensor;
+  assert.deepEqual(second.toArray(), [1, 2]);
+});
