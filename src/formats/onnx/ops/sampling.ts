@@ -61,7 +61,7 @@ function gridSample(inputs: Inputs, ctx: OpContext): Tensor[] {
   const outSpatial = grid.shape.slice(1, -1);
   const points = outSpatial.reduce((p, d) => p * d, 1);
   const g = Float32Array.from(numberValues(grid));
-  const lo = dims.map((d) => (align ? 0 : -0.5));
+  const lo = dims.map(() => (align ? 0 : -0.5));
   const hi = dims.map((d) => (align ? d - 1 : d - 0.5));
   const taps = mode === "nearest" ? 1 : mode === "linear" ? 2 : mode === "cubic" ? 4 : 0;
   if (taps === 0) throw invalid(ctx, `unknown mode ${mode}`);
