@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DTypeError, FormatError, ShapeError, UnsupportedError, ValueError } from "../../src/core/errors.ts";
-import { Tensor, tensor } from "../../src/index.ts";
+import { Tensor, tensor, randn, rand, manualSeed } from "../../src/index.ts";
+import { gradcheck } from "../../src/autograd/gradcheck.ts";
 import * as onnx from "../../src/formats/onnx/index.ts";
 import type { Attribute, Graph, Model, Node, TensorData } from "../../src/graph/ir.ts";
 import { graph, info, model, node } from "./build.ts";
@@ -175,4 +176,16 @@ test("initializers are made once per model, and an initializer output is a copy"
   first.dispose();
   const second = m.runSync({}).y as Tensor;
   assert.deepEqual(second.toArray(), [1, 2]);
+});
+
+test("a run is differentiable: GridSample's gradients reach the input and the grid", () => {
+  manualSeed(3);
+  const x = randn([1, 2, 4, 5], { dtype: "float64", requiresGrad: true });
+  const grid = rand([1, 3, 3, 2], { dtype: "float64" }).mul(2.2).sub(1.1).detach();
+  grid.requiresGrad = true;
+  for (const padding of ["zeros", "border"])
+    for (const align of [0n, 1n]) {
+      const attrs: Attribute[] = [{ name: "padding_mode", type: "string", value: padding }, { name: "align_corners", type: "int", value: align }];
+      assert.ok(gradcheck((a, g) => runNode("GridSample", 22, [a!, g!], attrs), [x, grid]), `${padding} align=${align}`);
+    }
 });
