@@ -189,3 +189,14 @@ test("a run is differentiable: GridSample's gradients reach the input and the gr
       assert.ok(gradcheck((a, g) => runNode("GridSample", 22, [a!, g!], attrs), [x, grid]), `${padding} align=${align}`);
     }
 });
+
+test("DeformConv's gradients reach the input, the weights, the offsets and the mask", () => {
+  manualSeed(5);
+  const x = randn([1, 2, 4, 4], { dtype: "float64", requiresGrad: true });
+  const w = randn([2, 2, 2, 2], { dtype: "float64", requiresGrad: true });
+  // Offsets keep sampling points off integer positions, where the bilinear weights have kinks.
+  const offset = rand([1, 8, 3, 3], { dtype: "float64" }).mul(0.8).add(0.1).detach();
+  offset.requiresGrad = true;
+  const mask = rand([1, 4, 3, 3], { dtype: "float64", requiresGrad: true });
+  assert.ok(gradcheck((a, b, o, m) => runNode("DeformConv", 22, [a!, b!, o!, tensor(new Float64Array(2)), m!]), [x, w, offset, mask]));
+});

@@ -54,31 +54,22 @@ function rint(x: number): number {
 }
 
 /**
- * Linear sampling with zeros or border padding, entirely in ops so the gradient reaches the
- * grid as well as the input: per spatial dim the source coordinate u, its floor (constant)
- * and fraction; each of the 2^nd corner taps gathers its pixel with the product of the
- * per-dim weights (a tap outside the image weighs 0 with zeros padding; border padding
- * clamps u first, and the tap past the last pixel reads the last one).
+ * Linear interpolation of `flat` ([B, C, S], S the row-major product of `dims`) at source
+ * coordinates `coords` (one [B, Q] tensor per dim), in ops so the gradient reaches both
+ * the values and the coordinates: per dim the floor (constant) and fraction; each of the
+ * 2^nd corner taps gathers its pixel with the product of the per-dim weights. A tap outside
+ * the image weighs 0 (zeros padding) or reads the edge pixel (border padding, where the
+ * caller has clamped the coordinates). Returns [B, C, Q].
  */
-function gridSampleLinear(x: Tensor, grid: Tensor, align: boolean, border: boolean): Tensor {
-  const [n, c] = [x.shape[0]!, x.shape[1]!];
-  const dims = x.shape.slice(2);
+export function linearGather(flat: Tensor, coords: readonly Tensor[], dims: readonly number[], border: boolean): Tensor {
+  const [batch, channels] = [flat.shape[0]!, flat.shape[1]!];
+  const q = coords[0]!.shape[1]!;
   const nd = dims.length;
-  const outSpatial = grid.shape.slice(1, -1);
-  const points = outSpatial.reduce((p, d) => p * d, 1);
-  const g = reshape(grid, [n, points, nd]);
-  const coords = dims.map((d, i) => {
-    // Grid holds (x, y[, z]): the reverse of the dims order.
-    const v = g.select(2, nd - 1 - i);
-    const u = align ? v.add(1).div(2).mul(d - 1) : v.add(1).mul(d).sub(1).div(2);
-    return border ? clamp(u, 0, d - 1) : u;
-  });
   const floors = coords.map((u) => u.detach().floor());
   const fracs = coords.map((u, i) => u.sub(floors[i]!));
-  const flatX = reshape(x, [n, c, -1]);
   let out: Tensor | null = null;
   for (let t = 0; t < 2 ** nd; t++) {
-    let flat: Tensor | null = null;
+    let index: Tensor | null = null;
     let w: Tensor | null = null;
     dims.forEach((d, i) => {
       const bit = (t >> (nd - 1 - i)) & 1;
@@ -86,14 +77,30 @@ function gridSampleLinear(x: Tensor, grid: Tensor, align: boolean, border: boole
       let wi = bit ? fracs[i]! : fracs[i]!.neg().add(1);
       if (!border) wi = wi.mul(b.logicalAnd(b.ge(j, 0), b.le(j, d - 1)).to(wi.dtype));
       const jc = to(clamp(j, 0, d - 1), "int64");
-      flat = flat ? flat.mul(d).add(jc) : jc;
+      index = index ? index.mul(d).add(jc) : jc;
       w = w ? w.mul(wi) : wi;
     });
-    const index = expand(reshape(flat!, [n, 1, points]), [n, c, points]).contiguous();
-    const term = gather(flatX, 2, index).mul(reshape(to(w!, x.dtype), [n, 1, points]));
+    const at = expand(reshape(index!, [batch, 1, q]), [batch, channels, q]).contiguous();
+    const term = gather(flat, 2, at).mul(reshape(to(w!, flat.dtype), [batch, 1, q]));
     out = out ? out.add(term) : term;
   }
-  return reshape(out!, [n, c, ...outSpatial]);
+  return out!;
+}
+
+/** Linear GridSample with zeros or border padding (see linearGather). */
+function gridSampleLinear(x: Tensor, grid: Tensor, align: boolean, border: boolean): Tensor {
+  const [n, c] = [x.shape[0]!, x.shape[1]!];
+  const dims = x.shape.slice(2);
+  const nd = dims.length;
+  const outSpatial = grid.shape.slice(1, -1);
+  const g = reshape(grid, [n, -1, nd]);
+  const coords = dims.map((d, i) => {
+    // Grid holds (x, y[, z]): the reverse of the dims order.
+    const v = g.select(2, nd - 1 - i);
+    const u = align ? v.add(1).div(2).mul(d - 1) : v.add(1).mul(d).sub(1).div(2);
+    return border ? clamp(u, 0, d - 1) : u;
+  });
+  return reshape(linearGather(reshape(x, [n, c, -1]), coords, dims, border), [n, c, ...outSpatial]);
 }
 
 function gridSample(inputs: Inputs, ctx: OpContext): Tensor[] {
