@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { load, save } from "../../src/formats/pytorch/index.ts";
+import { load, loadStateDict, save } from "../../src/formats/pytorch/index.ts";
 import { writeZip } from "../../src/formats/zip/index.ts";
 import { FormatError, UnsupportedError, ValueError } from "../../src/core/errors.ts";
 import { Tensor } from "../../src/core/tensor.ts";
@@ -220,4 +220,10 @@ test("legacy storages must be listed, sized and present as the pickle says", () 
   throwsFormat(() => load(legacy(pkl, ["root", "other"], [data, data])), /storage 'other' is listed but no tensor uses it/);
   throwsFormat(() => load(legacy(pkl, ["root"], [floats(0, 1, 2)])), /storage 'root' has 3 elements in the file, its tensors say 6/);
   throwsFormat(() => load(legacy(pkl, ["root"], [data]).subarray(0, -4)), /file ends inside storage 'root'/);
+});
+
+test("loadStateDict wants a dict with string keys at the top", () => {
+  throwsFormat(() => loadStateDict(save([tensor([1])]), { fileName: "l.pt" }), /l\.pt: the checkpoint's top level is a list, not a dict with string keys/);
+  throwsFormat(() => loadStateDict(save(new Map([[1, 2]]))), /top level is a dict with non-string keys/);
+  assert.deepEqual(Object.keys(loadStateDict(save({ b: 1, a: 2 }))), ["b", "a"]);
 });
