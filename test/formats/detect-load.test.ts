@@ -54,3 +54,19 @@ test("inspect lists names, dtypes in PyTorch's spelling, shapes and parameter co
   assert.deepEqual(o.metadata.opHistogram, { Add: 1 });
   await assert.rejects(load(F("pytorch/malicious-os-system.zip.pt")), (e: Error) => e instanceof FormatError && /system/.test(e.message));
 });
+
+test("concord/node: the formats' file helpers round-trip through disk", async () => {
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const node = await import("../../src/node.ts");
+  const dir = mkdtempSync(join(tmpdir(), "concord-node-"));
+  const sd = { w: tensor([[1.5, 2], [3, 4]]), b: tensor([0.25, -1]) };
+  await node.pytorch.saveFile(join(dir, "m.pt"), sd);
+  const back = await node.pytorch.loadStateDictFile(join(dir, "m.pt"));
+  assert.deepEqual((back.w as Tensor).toArray(), [[1.5, 2], [3, 4]]);
+  await node.safetensors.saveFile(join(dir, "m.safetensors"), sd);
+  assert.deepEqual((await node.safetensors.loadFile(join(dir, "m.safetensors"))).tensors.b!.toArray(), [0.25, -1]);
+  await node.npy.saveNpzFile(join(dir, "m.npz"), sd);
+  assert.deepEqual((await node.npy.loadNpzFile(join(dir, "m.npz"))).w!.shape, [2, 2]);
+});
