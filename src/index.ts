@@ -62,6 +62,7 @@ export * as nn from "./nn/index.ts";
 export * as train from "./train/index.ts";
 export * as optim from "./optim/index.ts";
 export * as onnx from "./formats/onnx/index.ts";
+export * as graph from "./graph/index.ts";
 export * as safetensors from "./formats/safetensors/index.ts";
 export * as npy from "./formats/npy/index.ts";
 export * as gguf from "./formats/gguf/index.ts";

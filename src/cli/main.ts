@@ -30,10 +30,13 @@ function program(io: CliIo): Command {
     .action((model: string, opts: { input: string[]; outputDir: string }) => runCommand(model, opts, io));
   cli
     .command("convert")
-    .description("convert a checkpoint between .pt/.pth, .safetensors and .npz (by the output's extension)")
+    .description("convert a checkpoint between .pt/.pth, .safetensors and .npz (by the output's extension), or to .onnx with --model")
     .argument("<input>")
     .argument("<output>")
-    .action((input: string, output: string) => convertCommand(input, output, io));
+    .option("--model <name>", "a zoo architecture (resnet18, mobilenet_v2, mnist_cnn, ...) to load the checkpoint into and export to ONNX")
+    .option("--input-shape <dims>", "the example input for the export, e.g. 1,3,224,224")
+    .option("--opset <n>", "ONNX opset (13-21, default 17)", (v) => Number.parseInt(v, 10))
+    .action((input: string, output: string, opts: { model?: string; inputShape?: string; opset?: number }) => convertCommand(input, output, opts, io));
   return cli;
 }
 

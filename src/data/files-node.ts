@@ -3,7 +3,8 @@
  * node:fs through `process.getBuiltinModule` at call time, so nothing here is imported in
  * a browser bundle; in a browser the data sets are built from bytes instead.
  */
-import { FormatError, UnsupportedError } from "../core/errors.ts";
+import { FormatError } from "../core/errors.ts";
+import { requireNodeBuiltin } from "../core/node-builtin.ts";
 
 interface NodeFs {
   readFileSync(path: string): Uint8Array;
@@ -11,10 +12,7 @@ interface NodeFs {
 }
 
 function nodeFs(): NodeFs {
-  const g = globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } };
-  const fs = g.process?.getBuiltinModule?.("node:fs") as NodeFs | undefined;
-  if (!fs) throw new UnsupportedError("reading files from a folder needs Node.js (>= 20.16); in a browser, build the data set from bytes");
-  return fs;
+  return requireNodeBuiltin<NodeFs>("fs", "reading data set files from a folder");
 }
 
 /** Joins path parts with "/" (Node accepts it on every platform). */

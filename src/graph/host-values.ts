@@ -25,6 +25,11 @@ export function numbersOf(v: Tensor | HostTensor): Float64Array {
 
 /** A value of element type `t` from numbers: a Tensor for concord dtypes, else a HostTensor. */
 export function valueFromNumbers(values: ArrayLike<number>, shape: readonly number[], t: ElemType, options: EncodeOptions = {}): Tensor | HostTensor {
+  if (t === "int64") {
+    // NaN and ±inf have no int64 value; x86's conversion (and so NumPy's) gives INT64_MIN.
+    const big = (v: number) => (Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : -(2n ** 63n));
+    return tensor(BigInt64Array.from(Array.from(values), big), { shape });
+  }
   if (isDType(t)) return tensor(Float64Array.from(values), { dtype: t as DType, shape });
   if (isSmallType(t)) return new HostTensor(t, shape, encodeSmall(values, t, options));
   const finite = (v: number) => (Number.isFinite(v) ? Math.trunc(v) : 0);

@@ -1,5 +1,5 @@
 /**
- * Running a graph: nodes in order, each through the implementation an op table gives for
+ * Running a graph: nodes in dependency order, each through the implementation an op table gives for
  * its (domain, op type, opset version). Values are dropped after their last use so the
  * garbage collector can free them. Model-local functions are run by inlining their body.
  * Ops run through concord's op layer, so a run with tensors that require grad records
@@ -7,10 +7,12 @@
  */
 import { UnsupportedError, ValueError } from "../core/errors.ts";
 import { Attributes } from "./attributes.ts";
-import type { Attribute, FunctionDef, Graph, Node, OpsetImport } from "./ir.ts";
+import type { Attribute, FunctionDef, Graph, Node, OpsetImport, SparseTensorData, TensorData } from "./ir.ts";
 import { opsetVersion } from "./ir.ts";
-import { valueFromTensorData } from "./tensor-data.ts";
-import type { GraphValue } from "./value.ts";
+import { denseFromSparse, valueFromTensorData } from "./tensor-data.ts";
+import { HostTensor, type GraphValue } from "./value.ts";
+import { Tensor } from "../core/tensor.ts";
+import { isGradEnabled } from "../autograd/grad-mode.ts";
 
 /** What an op implementation sees besides its inputs. */
 export interface OpContext {
@@ -46,7 +48,11 @@ function freeNames(graph: Graph): Set<string> {
   let free = freeNamesCache.get(graph);
   if (free) return free;
   free = new Set();
-  const defined = new Set<string>([...graph.inputs.map((v) => v.name), ...graph.initializers.map((t) => t.name ?? "")]);
+  const defined = new Set<string>([
+    ...graph.inputs.map((v) => v.name),
+    ...graph.initializers.map((t) => t.name ?? ""),
+    ...graph.sparseInitializers.map((s) => s.values.name ?? ""),
+  ]);
   for (const node of graph.nodes) {
     for (const name of nodeReads(node)) if (!defined.has(name)) free.add(name);
     for (const o of node.outputs) defined.add(o);
@@ -65,6 +71,103 @@ function nodeReads(node: Node): string[] {
   const names = node.inputs.filter((n) => n !== "");
   for (const a of node.attributes) for (const g of subgraphs(a)) names.push(...freeNames(g));
   return names;
+}
+
+/**
+ * The nodes in an order where every value is computed before it is read: the file's order
+ * when it already is one (ONNX requires it), else a stable topological sort.
+ */
+const orderCache = new WeakMap<Graph, Node[]>();
+function executionOrder(graph: Graph): Node[] {
+  let order = orderCache.get(graph);
+  if (order) return order;
+  const producer = new Map<string, number>();
+  graph.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== "" && producer.set(o, i)));
+  const deps = graph.nodes.map((n) => [...new Set(nodeReads(n).map((name) => producer.get(name)).filter((i): i is number => i !== undefined))]);
+  if (deps.every((d, i) => d.every((j) => j < i))) order = graph.nodes;
+  else {
+    // Kahn's algorithm, iterative (a hostile file may chain any number of nodes).
+    const waiting = deps.map((d, i) => d.filter((j) => j !== i).length);
+    const users = graph.nodes.map(() => [] as number[]);
+    deps.forEach((d, i) => d.forEach((j) => j !== i && users[j]!.push(i)));
+    const ready = waiting.flatMap((w, i) => (w === 0 ? [i] : []));
+    order = [];
+    for (let k = 0; k < ready.length; k++) {
+      const i = ready[k]!;
+      order.push(graph.nodes[i]!);
+      for (const u of users[i]!) if (--waiting[u]! === 0) ready.push(u);
+    }
+    if (order.length !== graph.nodes.length) throw new ValueError(`graph ${graph.name || "(main)"} has a cycle`);
+  }
+  orderCache.set(graph, order);
+  return order;
+}
+
+/**
+ * Frees intermediate tensors at their last use (dispose), instead of leaving them to the
+ * garbage collector, whose finalizers cannot run inside one long synchronous run. Only
+ * tensors a node of this run made are freed, never feeds, initializers or outer values;
+ * a tensor that went into or came out of a sequence or optional may live on there and is
+ * kept; and nothing is freed while autograd may have saved tensors for backward.
+ */
+class Releaser {
+  private readonly enabled: boolean;
+  private readonly foreign = new Set<Tensor>();
+  private readonly escaped = new Set<Tensor>();
+  private readonly holders = new Map<Tensor, number>();
+
+  constructor(feeds: ReadonlyMap<string, GraphValue>, private readonly scope: Scope) {
+    const feedTensors = [...feeds.values()].filter((v): v is Tensor => v instanceof Tensor);
+    this.enabled = !isGradEnabled() || !feedTensors.some((t) => t.requiresGrad);
+    for (const t of feedTensors) this.foreign.add(t);
+  }
+
+  /** A value by name; one from an enclosing scope (or an initializer) is never freed here. */
+  read(name: string): GraphValue | undefined {
+    const v = this.scope.get(name);
+    if (v instanceof Tensor && !this.holders.has(v)) this.foreign.add(v);
+    return v;
+  }
+
+  /**
+   * After a node ran: when sequences or optionals are involved, a tensor may live on inside
+   * one (SequenceConstruct) or come out of one (SequenceAt), so every tensor the node saw
+   * or made is kept.
+   */
+  produced(inputs: readonly (GraphValue | undefined)[], outputs: readonly GraphValue[]): void {
+    const containers = (v: GraphValue | undefined) => v !== undefined && !(v instanceof Tensor) && !(v instanceof HostTensor);
+    if (!inputs.some(containers) && !outputs.some(containers)) return;
+    const mark = (v: GraphValue | undefined): void => {
+      if (v instanceof Tensor) this.escaped.add(v);
+      else if (Array.isArray(v)) v.forEach(mark);
+    };
+    inputs.forEach(mark);
+    outputs.forEach(mark);
+  }
+
+  bind(name: string, v: GraphValue): void {
+    const old = this.scope.get(name);
+    this.scope.set(name, v);
+    if (v instanceof Tensor) this.holders.set(v, (this.holders.get(v) ?? 0) + 1);
+    if (old instanceof Tensor && old !== v) this.release(old);
+  }
+
+  drop(name: string): void {
+    const v = this.scope.get(name);
+    this.scope.delete(name);
+    if (v instanceof Tensor) this.release(v);
+  }
+
+  private release(t: Tensor): void {
+    const count = this.holders.get(t);
+    if (count === undefined) return;
+    if (count > 1) {
+      this.holders.set(t, count - 1);
+      return;
+    }
+    this.holders.delete(t);
+    if (this.enabled && !this.foreign.has(t) && !this.escaped.has(t)) t.dispose();
+  }
 }
 
 class Scope {
@@ -88,40 +191,60 @@ const MAX_CALL_DEPTH = 64;
 
 export class Interpreter {
   private readonly functions = new Map<string, FunctionDef>();
+  /** Initializer values, made once per model rather than on every run. */
+  private readonly constants = new WeakMap<TensorData | SparseTensorData, GraphValue>();
 
   constructor(private readonly options: InterpreterOptions) {
     for (const f of options.functions ?? []) this.functions.set(`${f.domain}:${f.name}`, f);
   }
 
-  /** Runs `graph` with its inputs bound to `feeds`; returns its outputs in order. */
+  private readonly cached = new WeakSet<Tensor>();
+
+  private constant(key: TensorData | SparseTensorData, make: () => GraphValue): GraphValue {
+    let v = this.constants.get(key);
+    if (v === undefined) {
+      this.constants.set(key, (v = make()));
+      if (v instanceof Tensor) this.cached.add(v);
+    }
+    return v;
+  }
+
+  /**
+   * Runs `graph` with its inputs bound to `feeds`; returns its outputs in order. An output
+   * that is an initializer itself comes back as a copy, so the caller may change or free it.
+   */
   run(graph: Graph, feeds: ReadonlyMap<string, GraphValue>): GraphValue[] {
-    return this.runIn(graph, feeds, null, this.options.opsetImports, 0);
+    return this.runIn(graph, feeds, null, this.options.opsetImports, 0).map((v) => (v instanceof Tensor && this.cached.has(v) ? v.clone() : v));
   }
 
   private runIn(graph: Graph, feeds: ReadonlyMap<string, GraphValue>, parent: Scope | null, opsets: readonly OpsetImport[], depth: number): GraphValue[] {
     if (depth > MAX_CALL_DEPTH) throw new ValueError(`graphs and functions nested more than ${MAX_CALL_DEPTH} deep`);
     const scope = new Scope(parent);
-    for (const t of graph.initializers) if (t.name) scope.set(t.name, valueFromTensorData(t));
+    for (const t of graph.initializers) if (t.name) scope.set(t.name, this.constant(t, () => valueFromTensorData(t)));
+    for (const s of graph.sparseInitializers) if (s.values.name) scope.set(s.values.name, this.constant(s, () => valueFromTensorData(denseFromSparse(s))));
     for (const [name, v] of feeds) scope.set(name, v);
     for (const input of graph.inputs)
       if (!scope.has(input.name)) throw new ValueError(`graph ${graph.name || "(main)"}: no value for input ${input.name}`);
 
     // The last node reading each value defined here; values not read later are dropped.
     const keep = new Set(graph.outputs.map((o) => o.name));
+    const nodes = executionOrder(graph);
     const lastUse = new Map<string, number>();
-    graph.nodes.forEach((node, i) => nodeReads(node).forEach((n) => lastUse.set(n, i)));
+    nodes.forEach((node, i) => nodeReads(node).forEach((n) => lastUse.set(n, i)));
+    const release = new Releaser(feeds, scope);
 
-    graph.nodes.forEach((node, i) => {
+    nodes.forEach((node, i) => {
       const inputs = node.inputs.map((name) => {
         if (name === "") return undefined;
-        if (!scope.has(name)) throw new ValueError(`${node.opType} ${node.name ?? ""}: input ${name} is not computed before the node (graph not in topological order?)`);
-        return scope.get(name);
+        if (!scope.has(name)) throw new ValueError(`${node.opType} ${node.name ?? ""}: input ${name} is neither a graph input, an initializer nor an output of another node`);
+        return release.read(name);
       });
       const outputs = this.runNode(node, inputs, scope, opsets, depth, graph);
+      release.produced(inputs, outputs);
       node.outputs.forEach((name, k) => {
-        if (name !== "" && k < outputs.length) scope.set(name, outputs[k]!);
+        if (name !== "" && k < outputs.length) release.bind(name, outputs[k]!);
       });
-      for (const name of nodeReads(node)) if (lastUse.get(name) === i && !keep.has(name)) scope.delete(name);
+      for (const name of nodeReads(node)) if (lastUse.get(name) === i && !keep.has(name)) release.drop(name);
     });
     return graph.outputs.map((o) => {
       if (!scope.has(o.name)) throw new ValueError(`graph ${graph.name || "(main)"}: output ${o.name} is never computed`);
@@ -155,7 +278,8 @@ export class Interpreter {
 
   /** The nodes before `caller` that `targets` depend on, run again in a scope holding `overrides`. */
   private recompute(graph: Graph, caller: Node, targets: readonly string[], overrides: ReadonlyMap<string, GraphValue>, scope: Scope, opsets: readonly OpsetImport[], depth: number): GraphValue[] {
-    const before = graph.nodes.slice(0, graph.nodes.indexOf(caller));
+    const nodes = executionOrder(graph);
+    const before = nodes.slice(0, nodes.indexOf(caller));
     const needed = new Set(targets);
     const run: Node[] = [];
     for (let i = before.length - 1; i >= 0; i--) {

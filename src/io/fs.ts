@@ -1,10 +1,10 @@
 /**
  * File access for the parts of the library that take paths (checkpoints, model files,
- * charts). In Node it loads `node:fs` on first use through a computed specifier, so
- * browser bundles never include it; in a browser, path-taking calls fail with a clear
- * error and the byte-taking forms are the way in.
+ * charts). In Node it reaches `node:fs` through `process.getBuiltinModule`, so browser
+ * bundles never include it; in a browser, path-taking calls fail with a clear error and
+ * the byte-taking forms are the way in.
  */
-import { UnsupportedError } from "../core/errors.ts";
+import { requireNodeBuiltin } from "../core/node-builtin.ts";
 
 export interface FileSystem {
   readFile(path: string): Promise<Uint8Array>;
@@ -25,11 +25,6 @@ interface NodeFsPromises {
 
 let cached: FileSystem | null = null;
 
-export function isNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === "string";
-}
-
 function dirname(path: string): string {
   const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
   return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
@@ -38,9 +33,7 @@ function dirname(path: string): string {
 /** The file system, or an UnsupportedError naming `what` outside Node. */
 export async function fileSystem(what = "reading files by path"): Promise<FileSystem> {
   if (cached) return cached;
-  if (!isNode()) throw new UnsupportedError(`${what} needs Node.js; in a browser pass the file's bytes (Uint8Array) instead`);
-  const specifier = ["node", "fs/promises"].join(":");
-  const fs = (await import(/* @vite-ignore */ specifier)) as NodeFsPromises;
+  const fs = requireNodeBuiltin<{ promises: NodeFsPromises }>("fs", what).promises;
   let counter = 0;
   cached = {
     readFile: (path) => fs.readFile(path).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),

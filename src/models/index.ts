@@ -3,9 +3,11 @@
  * key and shape for shape, so their checkpoints load with `loadStateDict` unchanged.
  *
  * ```ts
- * import { models, formats } from "concord";
- * const net = models.createModel("resnet18").eval();
- * net.loadStateDict(formats.safetensors.load(bytes).tensors);
+ * import { models, nn, safetensors } from "concord";
+ * // skipInit: no random draws for weights that are overwritten next
+ * const net = nn.init.skipInit(() => models.createModel("resnet18")).eval();
+ * net.loadStateDict(safetensors.load(bytes).tensors); // torchvision's keys, strict
+ * models.createModel("efficientnet_b0", { numClasses: 10 }); // fresh, torchvision's init
  * models.modelNames(); // ["mnist_cnn", "resnet18", ...]
  * ```
  */

@@ -4,7 +4,7 @@
  * layer1.0.conv1, layer2.0.downsample.0/1, fc, ...) and its checkpoints load unchanged.
  *
  * ```ts
- * const model = resnet50({ numClasses: 1000 }).eval();
+ * const model = skipInit(() => resnet50()).eval(); // nn.init.skipInit: weights come next
  * model.loadStateDict(load(bytes).tensors); // torchvision's resnet50 weights as safetensors
  * model.forward(image); // [1, 1000] logits
  * ```

@@ -113,3 +113,30 @@ test("the command runs as a process and exits non-zero on a broken file", () => 
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).format, "safetensors");
 });
+
+test("convert --model loads a checkpoint into a zoo architecture and exports ONNX that runs like it", async () => {
+  const { models, randn, noGrad } = await import("../../src/index.ts");
+  const ckpt = join(ROOT, "test/fixtures/models/mnist_cnn.safetensors");
+  const out = join(dir, "mnist.onnx");
+  const r = await cli("convert", ckpt, out, "--model", "mnist_cnn");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /mnist_cnn \(8 tensors\) exported to ONNX, input \[1, 1, 28, 28\] with a dynamic batch/);
+  const model = models.createModel("mnist_cnn");
+  model.loadStateDict(safetensors.load(new Uint8Array(readFileSync(ckpt))).tensors);
+  model.eval();
+  const x = randn([3, 1, 28, 28]);
+  const eager = noGrad(() => model.forward(x));
+  const loaded = await onnx.load(out);
+  const got = (await loaded.run({ input: x })).output as typeof eager;
+  const a = got.dataSync() as Float32Array;
+  const e = eager.dataSync() as Float32Array;
+  a.forEach((v, i) => assert.ok(Math.abs(v - e[i]!) <= 1e-4 * Math.max(1, Math.abs(e[i]!)), `${i}: ${v} vs ${e[i]}`));
+  const bad = await cli("convert", ckpt, join(dir, "x.onnx"), "--model", "resnet9000");
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /unknown model 'resnet9000'; known models: mnist_cnn, resnet18/);
+  const noModel = await cli("convert", ckpt, join(dir, "x.onnx"));
+  assert.match(noModel.err, /writing \.onnx needs --model NAME/);
+  const wrongArch = await cli("convert", ckpt, join(dir, "x.onnx"), "--model", "resnet18");
+  assert.equal(wrongArch.code, 1);
+  assert.match(wrongArch.err, /Missing key\(s\) in state_dict/);
+});

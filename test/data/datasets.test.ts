@@ -1,7 +1,7 @@
 /** Data sets and default collate. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { esbuildCheck } from "./bundle-check.ts";
+import { esbuildCheck } from "../helpers/bundle.ts";
 import { arange, ShapeError, tensor, ValueError, zeros, type Tensor } from "../../src/index.ts";
 import { ConcatDataset, Dataset, defaultCollate, getWorkerInfo, Subset, TensorDataset } from "../../src/data/index.ts";
 

@@ -1,13 +1,15 @@
 /**
- * State dicts written by torch itself, read from safetensors files and loaded with strict
- * loadStateDict unchanged: the MNIST CNN of pytorch/examples trained on MNIST, a
- * MobileNetV2 ×0.25 with trained BatchNorm statistics (int64 num_batches_tracked), a tiny ViT.
+ * State dicts written by torch itself and loaded with strict loadStateDict unchanged: the
+ * MNIST CNN of pytorch/examples trained on MNIST (safetensors), a MobileNetV2 ×0.25 with
+ * trained BatchNorm statistics (int64 num_batches_tracked) saved by torch.save as
+ * torchvision's downloads are (.pth), a tiny ViT (safetensors).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { argmax, noGrad, ShapeError, type Tensor } from "../../src/index.ts";
 import type { StateDict } from "../../src/nn/index.ts";
 import { loadFile } from "../../src/formats/safetensors/node.ts";
+import { loadStateDictFile } from "../../src/formats/pytorch/node.ts";
 import { createModel, VisionTransformer, type VisionTransformerOptions } from "../../src/models/index.ts";
 import type { Module } from "../../src/nn/index.ts";
 import { skipInit } from "../../src/nn/init.ts";
@@ -16,6 +18,7 @@ import { hashedInput } from "./hashed-weights.ts";
 import { assertOutputClose, FIXTURES, readFixture } from "./helpers.ts";
 
 async function weights(file: string): Promise<StateDict> {
+  if (file.endsWith(".pth")) return loadStateDictFile(FIXTURES + file) as StateDict;
   return (await loadFile(FIXTURES + file)).tensors;
 }
 

@@ -43,7 +43,7 @@ test("ONNX backend conformance suite", { timeout: 15 * 60_000 }, async () => {
       await new Promise((r) => setImmediate(r));
     }
     console.log(`light: ${counts.passed} passed, ${counts.failed} failed`);
-  }
+  } else console.log("light: skipped (ONNX_LIGHT=0)");
 
   const failures: Expected = {};
   for (const [id, o] of results) if (o.status === "fail") (failures[o.cause] ??= {})[id] = o.detail;

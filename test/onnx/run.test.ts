@@ -8,22 +8,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FormatError, UnsupportedError, ValueError } from "../../src/core/errors.ts";
-import { Tensor, tensor } from "../../src/index.ts";
+import { DTypeError, FormatError, ShapeError, UnsupportedError, ValueError } from "../../src/core/errors.ts";
+import { Tensor, tensor, randn, rand, manualSeed } from "../../src/index.ts";
+import { gradcheck } from "../../src/autograd/gradcheck.ts";
 import * as onnx from "../../src/formats/onnx/index.ts";
-import type { Attribute, Graph, Model, Node, TensorData, ValueInfo } from "../../src/graph/ir.ts";
+import type { Attribute, Graph, Model, Node, TensorData } from "../../src/graph/ir.ts";
+import { graph, info, model, node } from "./build.ts";
 import { tensorDataFromValue } from "../../src/graph/tensor-data.ts";
-
-const info = (name: string, shape: number[] = []): ValueInfo => ({ name, type: { kind: "tensor", elemType: "float32", shape } });
-const node = (opType: string, inputs: string[], outputs: string[], attributes: Attribute[] = [], domain = ""): Node => ({ opType, domain, inputs, outputs, attributes });
-
-function graph(nodes: Node[], inputs: ValueInfo[], outputs: ValueInfo[], initializers: TensorData[] = []): Graph {
-  return { name: "g", nodes, inputs, outputs, valueInfo: [], initializers, sparseInitializers: [] };
-}
-
-function model(g: Graph, extra: Partial<Model> = {}): Model {
-  return { irVersion: 10, opsetImports: [{ domain: "", version: 21 }], graph: g, functions: [], producerName: "concord-test", ...extra };
-}
 
 /** y = relu(x @ w + b) with w and b as initializers. */
 function linearRelu(): Model {
@@ -32,8 +23,8 @@ function linearRelu(): Model {
   return model(
     graph(
       [node("MatMul", ["x", "w"], ["xw"]), node("Add", ["xw", "b"], ["z"]), node("Relu", ["z"], ["y"])],
-      [info("x", [2, 3])],
-      [info("y", [2, 2])],
+      [info("x", ["batch", 3])],
+      [info("y", ["batch", 2])],
       [w, b],
     ),
   );
@@ -106,8 +97,106 @@ test("If picks a branch and its subgraph reads outer values", () => {
 test("bad feeds and unknown operators are typed errors", () => {
   const m = onnx.loadSync(onnx.encodeModel(linearRelu()));
   assert.throws(() => m.runSync({}), ValueError);
+  assert.throws(() => m.runSync({ x: tensor([[1, 2, 3]], { dtype: "float64" }) }), DTypeError);
+  assert.throws(() => m.runSync({ x: tensor([1, 2, 3], { dtype: "float32" }) }), ShapeError);
+  assert.throws(() => m.runSync({ x: tensor([[1, 2]], { dtype: "float32" }) }), ShapeError);
   assert.throws(() => m.runSync({ x: tensor([[1, 2, 3]], { dtype: "float32" }), nope: tensor(1) }), ValueError);
   const unknown = onnx.loadSync(onnx.encodeModel(model(graph([node("NoSuchOp", ["x"], ["y"])], [info("x")], [info("y")]))));
   assert.throws(() => unknown.runSync({ x: tensor(1, { dtype: "float32" }) }), (e: Error) => e instanceof UnsupportedError && /NoSuchOp \(opset 21\)/.test(e.message));
   assert.ok(onnx.implementedOps().includes("Attention"));
+});
+
+/** Runs one node of `opType` at `opset` on tensors, returning its first output. */
+function runNode(opType: string, opset: number, inputs: Tensor[], attributes: Attribute[] = []): Tensor {
+  const names = inputs.map((_, i) => `in${i}`);
+  const g = graph([node(opType, names, ["out"], attributes)], names.map((n, i) => ({ name: n, type: { kind: "tensor", elemType: inputs[i]!.dtype } })), [{ name: "out" }]);
+  const m = onnx.loadSync(onnx.encodeModel(model(g, { opsetImports: [{ domain: "", version: opset }] })));
+  return m.runSync(Object.fromEntries(names.map((n, i) => [n, inputs[i]!]))).out as Tensor;
+}
+const ints = (name: string, value: number[]): Attribute => ({ name, type: "ints", value: value.map(BigInt) });
+
+test("operators keep the semantics of the opset the model imports", () => {
+  const x = tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float32" });
+  // Tile-1 takes `tiles` and `axis` inputs; Tile-6 one repeat count per axis.
+  assert.deepEqual(runNode("Tile", 1, [x, tensor([2]), tensor([1])]).toArray(), [[1, 2, 3, 1, 2, 3], [4, 5, 6, 4, 5, 6]]);
+  assert.deepEqual(runNode("Tile", 13, [x, tensor([2, 1])]).shape, [4, 3]);
+  // Reshape-1 reads the shape attribute (0 copies a size), Reshape-5 an input.
+  assert.deepEqual(runNode("Reshape", 1, [x], [ints("shape", [0, -1, 1])]).shape, [2, 3, 1]);
+  assert.deepEqual(runNode("Reshape", 14, [x, tensor([-1])]).shape, [6]);
+  // Slice-1 reads attributes; Slice-10 inputs, with negative steps.
+  assert.deepEqual(runNode("Slice", 1, [x], [ints("starts", [1]), ints("ends", [3]), ints("axes", [1])]).toArray(), [[2, 3], [5, 6]]);
+  assert.deepEqual(runNode("Slice", 13, [x, tensor([-1]), tensor([-10]), tensor([1]), tensor([-2])]).toArray(), [[3, 1], [6, 4]]);
+  // Pad-2 reads pads and value attributes; Pad-11 inputs.
+  assert.deepEqual(runNode("Pad", 2, [x], [ints("pads", [0, 1, 0, 0]), { name: "value", type: "float", value: 9 }]).toArray(), [[9, 1, 2, 3], [9, 4, 5, 6]]);
+  assert.deepEqual(runNode("Pad", 18, [x, tensor([1, 0, 0, 0])]).toArray(), [[0, 0, 0], [1, 2, 3], [4, 5, 6]]);
+  // Softmax before opset 13 normalizes over the flattened trailing dims from `axis` (default 1).
+  const s = runNode("Softmax", 11, [tensor([[[0, 0], [0, 0]]], { dtype: "float32" })]);
+  assert.deepEqual(s.toArray(), [[[0.25, 0.25], [0.25, 0.25]]]);
+  // Add-6 with broadcast=1 aligns B at `axis`.
+  const b = runNode("Add", 6, [x, tensor([10, 20], { dtype: "float32" })], [{ name: "broadcast", type: "int", value: 1n }, { name: "axis", type: "int", value: 0n }]);
+  assert.deepEqual(b.toArray(), [[11, 12, 13], [24, 25, 26]]);
+  // Integer Div truncates toward zero; Mod follows the divisor's sign unless fmod=1.
+  assert.deepEqual(runNode("Div", 14, [tensor([-7, 7]), tensor([2, -2])]).toArray(), [-3n, -3n]);
+  assert.deepEqual(runNode("Mod", 13, [tensor([-7, 7]), tensor([2, -2])]).toArray(), [1n, -1n]);
+});
+
+test("sparse initializers and sparse Constant values are made dense", () => {
+  const values = tensorDataFromValue(tensor([5, 7], { dtype: "float32" }), "s");
+  const linear: TensorData = { elemType: "int64", dims: [2], data: BigInt64Array.of(1n, 4n) };
+  const coords: TensorData = { elemType: "int64", dims: [2, 2], data: BigInt64Array.of(0n, 1n, 1n, 1n) };
+  const g = graph([node("Add", ["x", "s"], ["y"]), node("Constant", [], ["c"], [{ name: "sparse_value", type: "sparse_tensor", value: { values, indices: coords, dims: [2, 3] } }])], [info("x", [2, 3])], [info("y"), info("c")]);
+  g.sparseInitializers.push({ values, indices: linear, dims: [2, 3] });
+  const m = onnx.loadSync(onnx.encodeModel(model(g)));
+  const out = m.runSync({ x: tensor([[0, 0, 0], [0, 0, 0]], { dtype: "float32" }) });
+  assert.deepEqual((out.y as Tensor).toArray(), [[0, 5, 0], [0, 7, 0]]);
+  assert.deepEqual((out.c as Tensor).toArray(), [[0, 5, 0], [0, 7, 0]]);
+});
+
+test("nodes run in dependency order even when the file lists them out of order", () => {
+  const g = graph([node("Relu", ["z"], ["y"]), node("Neg", ["x"], ["z"])], [info("x", [2])], [info("y", [2])]);
+  const m = onnx.loadSync(onnx.encodeModel(model(g)));
+  assert.deepEqual((m.runSync({ x: tensor([1, -2], { dtype: "float32" }) }).y as Tensor).toArray(), [0, 2]);
+  const cyclic = graph([node("Relu", ["b"], ["a"]), node("Neg", ["a"], ["b"])], [info("x", [2])], [info("a", [2])]);
+  assert.throws(() => onnx.loadSync(onnx.encodeModel(model(cyclic))).runSync({ x: tensor([1, 2], { dtype: "float32" }) }), ValueError);
+});
+
+test("sizes that come from inputs are bounded before anything is allocated", () => {
+  const f = (v: number) => tensor([v], { dtype: "float32" }).reshape([]);
+  assert.throws(() => runNode("Range", 21, [f(0), f(1e12), f(1)]), ValueError);
+  assert.throws(() => runNode("OneHot", 21, [tensor([1]), f(1e12), tensor([0, 1], { dtype: "float32" })]), ValueError);
+  const x = tensor([[[[1, 2], [3, 4]]]], { dtype: "float32" });
+  assert.throws(() => runNode("Resize", 19, [x, tensor([], { dtype: "float32" }), tensor([1, 1, 1e5, 1e5], { dtype: "float32" })]), ValueError);
+  assert.throws(() => runNode("HannWindow", 17, [tensor(2 ** 40)]), ValueError);
+});
+
+test("initializers are made once per model, and an initializer output is a copy", () => {
+  const w = tensorDataFromValue(tensor([1, 2], { dtype: "float32" }), "w");
+  const m = onnx.loadSync(onnx.encodeModel(model(graph([node("Identity", ["w"], ["y"])], [], [info("y", [2])], [w]))));
+  const first = m.runSync({}).y as Tensor;
+  first.dispose();
+  const second = m.runSync({}).y as Tensor;
+  assert.deepEqual(second.toArray(), [1, 2]);
+});
+
+test("a run is differentiable: GridSample's gradients reach the input and the grid", () => {
+  manualSeed(3);
+  const x = randn([1, 2, 4, 5], { dtype: "float64", requiresGrad: true });
+  const grid = rand([1, 3, 3, 2], { dtype: "float64" }).mul(2.2).sub(1.1).detach();
+  grid.requiresGrad = true;
+  for (const padding of ["zeros", "border"])
+    for (const align of [0n, 1n]) {
+      const attrs: Attribute[] = [{ name: "padding_mode", type: "string", value: padding }, { name: "align_corners", type: "int", value: align }];
+      assert.ok(gradcheck((a, g) => runNode("GridSample", 22, [a!, g!], attrs), [x, grid]), `${padding} align=${align}`);
+    }
+});
+
+test("DeformConv's gradients reach the input, the weights, the offsets and the mask", () => {
+  manualSeed(5);
+  const x = randn([1, 2, 4, 4], { dtype: "float64", requiresGrad: true });
+  const w = randn([2, 2, 2, 2], { dtype: "float64", requiresGrad: true });
+  // Offsets keep sampling points off integer positions, where the bilinear weights have kinks.
+  const offset = rand([1, 8, 3, 3], { dtype: "float64" }).mul(0.8).add(0.1).detach();
+  offset.requiresGrad = true;
+  const mask = rand([1, 4, 3, 3], { dtype: "float64", requiresGrad: true });
+  assert.ok(gradcheck((a, b, o, m) => runNode("DeformConv", 22, [a!, b!, o!, tensor(new Float64Array(2)), m!]), [x, w, offset, mask]));
 });

@@ -2,6 +2,7 @@
  * The wasm runtime: heap, kernel module, main-thread instance and thread pool, created on
  * first use with the options in force then.
  */
+import { nodeBuiltin } from "../../core/node-builtin.ts";
 import { WasmHeap } from "./heap.ts";
 import { instantiate, kernelModule, relaxedSimdSupported, type KernelExports, type SimdVariant } from "./module.ts";
 import { ThreadPool, type Call } from "./pool.ts";
@@ -21,11 +22,8 @@ export interface WasmInfo {
 }
 
 function coreCount(): number {
-  const g = globalThis as unknown as {
-    navigator?: { hardwareConcurrency?: number };
-    process?: { getBuiltinModule?: (m: string) => { availableParallelism?: () => number } };
-  };
-  const os = g.process?.getBuiltinModule?.("os");
+  const g = globalThis as unknown as { navigator?: { hardwareConcurrency?: number } };
+  const os = nodeBuiltin<{ availableParallelism?: () => number }>("os");
   return os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1;
 }
 

@@ -18,3 +18,5 @@ export {
   type ExportOptions, type CheckOptions,
 } from "./export/index.ts";
 export { asModule, OnnxModule } from "./as-module.ts";
+export { HostTensor, type GraphValue } from "../../graph/value.ts";
+export type { Model } from "../../graph/ir.ts";

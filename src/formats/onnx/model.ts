@@ -2,12 +2,11 @@
  * A loaded ONNX model: its IR, its inputs and outputs, and `run`, which executes the graph
  * with concord's ops.
  */
-import { ValueError } from "../../core/errors.ts";
-import { Tensor } from "../../core/tensor.ts";
+import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
 import { Interpreter } from "../../graph/interpreter.ts";
 import type { Model, ValueInfo } from "../../graph/ir.ts";
-import type { GraphValue } from "../../graph/value.ts";
 import { asModule, type OnnxModule } from "./as-module.ts";
+import { elemTypeOf, isTensorLike, type GraphValue } from "../../graph/value.ts";
 import { encodeModel } from "./codec.ts";
 import { resolveOp } from "./ops/index.ts";
 
@@ -51,12 +50,14 @@ export class OnnxModel {
 
   /** `run`, synchronously. */
   runSync(feeds: Record<string, GraphValue>): RunOutputs {
-    const initialized = new Set(this.model.graph.initializers.map((t) => t.name));
+    const g = this.model.graph;
+    const initialized = new Set([...g.initializers.map((t) => t.name), ...g.sparseInitializers.map((s) => s.values.name)]);
     const map = new Map<string, GraphValue>();
     for (const input of this.inputs) {
       if (Object.prototype.hasOwnProperty.call(feeds, input.name)) map.set(input.name, feeds[input.name]!);
       else if (!initialized.has(input.name)) throw new ValueError(`no value given for model input ${input.name}`);
     }
+    for (const input of this.inputs) if (map.has(input.name)) checkFeed(input, map.get(input.name)!);
     for (const name of Object.keys(feeds))
       if (!this.inputs.some((v) => v.name === name)) throw new ValueError(`${name} is not an input of the model (inputs: ${this.inputNames.join(", ")})`);
     const values = this.interpreter.run(this.model.graph, map);
@@ -76,6 +77,14 @@ export class OnnxModel {
   }
 }
 
-export function isTensor(v: GraphValue): v is Tensor {
-  return v instanceof Tensor;
+/** A feed must have the declared element type, rank and fixed sizes of its graph input. */
+function checkFeed(input: ValueInfo, v: GraphValue): void {
+  const t = input.type;
+  if (t?.kind !== "tensor" || !isTensorLike(v)) return;
+  const actual = elemTypeOf(v);
+  if (t.elemType !== undefined && actual !== t.elemType) throw new DTypeError(`input ${input.name} should be ${t.elemType}, got ${actual}`);
+  if (!t.shape) return;
+  const dims = t.shape;
+  const fits = v.shape.length === dims.length && dims.every((d, i) => typeof d !== "number" || d === v.shape[i]);
+  if (!fits) throw new ShapeError(`input ${input.name} should have shape [${dims.map((d) => d ?? "?").join(", ")}], got [${v.shape.join(", ")}]`);
 }

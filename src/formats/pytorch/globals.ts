@@ -154,6 +154,13 @@ export function refusal(module: string, name: string, fileName: string | undefin
     if (UNSUPPORTED_DTYPES.includes(name)) return new UnsupportedError(`${prefix(fileName)}dtype ${full} is not supported by concord`);
   }
   if (KNOWN_UNSUPPORTED.has(full)) return new UnsupportedError(`${prefix(fileName)}${full} (sparse, quantized or meta tensors) is not supported`);
+  if (module === "__torch__" || module.startsWith("__torch__."))
+    return new FormatError(
+      `refused global '${full}': this is a TorchScript archive (torch.jit.save), whose classes are compiled code concord does not run; ` +
+        "save the weights instead with torch.save(model.state_dict(), path)",
+      fileName,
+      offset,
+    );
   if (module === "torch.nn" || module.startsWith("torch.nn.modules") || module.startsWith("torchvision.models"))
     return new FormatError(
       `refused global '${full}': the file holds a pickled nn.Module (Python classes, which concord never runs); ` +

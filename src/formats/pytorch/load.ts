@@ -34,10 +34,9 @@ const LEGACY_PROTOCOL_VERSION = 1001;
 /** Everything a checkpoint holds, as the file has it (usually a dict of tensors). */
 export function load(bytes: Uint8Array, options: LoadOptions = {}): PyValue {
   if (looksLikeZip(bytes)) return loadZip(bytes, options);
-  if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1]! <= 5) return loadLegacy(bytes, options);
   if (bytes.length >= 262 && new TextDecoder().decode(bytes.subarray(257, 262)) === "ustar")
     throw new UnsupportedError(`${options.fileName ? `${options.fileName}: ` : ""}tar checkpoints (PyTorch before 0.4) are not supported; load and re-save with a newer PyTorch`);
-  throw new FormatError("not a PyTorch checkpoint: neither a zip archive nor a pickle", options.fileName, 0);
+  return loadLegacy(bytes, options);
 }
 
 /** A checkpoint whose top level is a dict with string keys (a state dict). */
@@ -138,7 +137,13 @@ function loadZip(bytes: Uint8Array, options: LoadOptions): PyValue {
 function loadLegacy(bytes: Uint8Array, options: LoadOptions): PyValue {
   const { fileName } = options;
   const error = (m: string, offset?: number) => new FormatError(m, fileName, offset);
-  const magic = unpickle(bytes, { fileName });
+  let magic: ReturnType<typeof unpickle>;
+  try {
+    magic = unpickle(bytes); // without the file name: the message is wrapped below
+  } catch (e) {
+    if (e instanceof FormatError) throw error(`not a PyTorch checkpoint: neither a zip archive nor a legacy pickle (${e.message})`, 0);
+    throw e;
+  }
   if (magic.value !== LEGACY_MAGIC) throw error("a pickle, but not a PyTorch checkpoint: the legacy format's magic number is missing", 0);
   const version = unpickle(bytes, { fileName }, magic.end);
   if (version.value !== LEGACY_PROTOCOL_VERSION) throw error(`legacy checkpoint protocol ${String(version.value)}, expected ${LEGACY_PROTOCOL_VERSION}`, magic.end);

@@ -93,7 +93,13 @@ export interface Op {
 }
 
 const utf8 = new TextDecoder("utf-8");
-const latin1 = new TextDecoder("latin1");
+
+/** ISO-8859-1 (TextDecoder's "latin1" is windows-1252, which differs in 0x80-0x9f). */
+export function latin1(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
 
 /** Reads opcodes from `bytes[start, end)`; offsets in errors are `base + position`. */
 export class PickleReader {
@@ -138,10 +144,12 @@ export class PickleReader {
     return v;
   }
 
-  private line(what: string): string {
+  /** A protocol-0 argument up to its newline: bytes as latin1 (Python 3 reads GLOBAL names as UTF-8). */
+  private line(what: string, encoding: "latin1" | "utf-8" = "latin1"): string {
     const stop = this.bytes.subarray(this.pos, this.end).indexOf(0x0a);
     if (stop < 0) throw this.error(`pickle is truncated: ${what} has no end of line`);
-    const text = latin1.decode(this.bytes.subarray(this.pos, this.pos + stop));
+    const raw = this.bytes.subarray(this.pos, this.pos + stop);
+    const text = encoding === "utf-8" ? utf8.decode(raw) : latin1(raw);
     this.pos += stop + 1;
     return text;
   }
@@ -234,7 +242,7 @@ export class PickleReader {
         return this.line("PERSID");
       case OP.GLOBAL:
       case OP.INST:
-        return [this.line(`${opName(code)} module`), this.line(`${opName(code)} name`)] as const;
+        return [this.line(`${opName(code)} module`, "utf-8"), this.line(`${opName(code)} name`, "utf-8")] as const;
       default:
         return null;
     }

@@ -7,7 +7,7 @@
  */
 import { ValueError } from "../../core/errors.ts";
 import { Tensor } from "../../core/tensor.ts";
-import { OP } from "./pickle-ops.ts";
+import { latin1, OP } from "./pickle-ops.ts";
 import { MAX_NESTING } from "./materialize.ts";
 
 const BATCH = 1000;
@@ -169,9 +169,7 @@ export class Pickler {
     if (x instanceof Tensor) return this.tensor(x, path);
     if (x instanceof Uint8Array) {
       this.global("_codecs", "encode");
-      let latin1 = "";
-      for (let i = 0; i < x.length; i += 8192) latin1 += String.fromCharCode(...x.subarray(i, i + 8192));
-      this.string(latin1);
+      this.string(latin1(x));
       this.string("latin1");
       this.op(OP.TUPLE2);
       this.op(OP.REDUCE);

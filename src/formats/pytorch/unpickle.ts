@@ -7,7 +7,7 @@
  * Every push costs at least one input byte, so the stack and the memo are bounded by the
  * pickle's length; lengths inside opcodes are checked before allocating (pickle-ops.ts).
  */
-import { OP, opName, PickleReader } from "./pickle-ops.ts";
+import { latin1, OP, opName, PickleReader } from "./pickle-ops.ts";
 import { refusal, resolve, type GlobalContext } from "./globals.ts";
 import { scanGlobals } from "./scan.ts";
 import { isTuple, PyCallable, PyDict, StorageRef, TensorSpec } from "./values.ts";
@@ -338,7 +338,5 @@ class Machine implements GlobalContext {
 /** A Python 2 str: a string when it is ASCII (PyTorch's legacy files use them for names), else its bytes. */
 function asciiOrBytes(b: Uint8Array): string | Uint8Array {
   for (let i = 0; i < b.length; i++) if (b[i]! > 0x7f) return b;
-  return ascii.decode(b);
+  return latin1(b);
 }
-
-const ascii = new TextDecoder("latin1");

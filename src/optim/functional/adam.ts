@@ -28,12 +28,31 @@ export function adam(
   stateSteps: readonly Tensor[],
   o: AdamUpdateOptions,
 ): void {
+  adamFamily(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, stateSteps, o, false);
+}
+
+/**
+ * Adam (`decoupled` false: weight decay added to the gradient) or AdamW (true: the
+ * parameter shrinks by lr·λ first). Without amsgrad the fused `adamStep` op does the step.
+ */
+export function adamFamily(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  expAvgs: readonly Tensor[],
+  expAvgSqs: readonly Tensor[],
+  maxExpAvgSqs: readonly Tensor[],
+  stateSteps: readonly Tensor[],
+  o: AdamUpdateOptions,
+  decoupled: boolean,
+): void {
   params.forEach((param, i) => {
     const step = stateSteps[i]!.add_(1).item() as number;
-    if (!o.amsgrad) return fusedAdam(param, grads[i]!, expAvgs[i]!, expAvgSqs[i]!, step, o, false);
+    if (!o.amsgrad) return fusedAdam(param, grads[i]!, expAvgs[i]!, expAvgSqs[i]!, step, o, decoupled);
     let grad = o.maximize ? grads[i]!.neg() : grads[i]!;
-    if (o.weightDecay !== 0) grad = grad.add(param, o.weightDecay);
-    adamMoments(param, grad, expAvgs[i]!, expAvgSqs[i]!, o.amsgrad ? maxExpAvgSqs[i]! : null, step, o);
+    // θ·1 is θ exactly, so the multiply is skipped without weight decay.
+    if (decoupled && o.weightDecay !== 0) param.mul_(1 - o.lr * o.weightDecay);
+    if (!decoupled && o.weightDecay !== 0) grad = grad.add(param, o.weightDecay);
+    adamMoments(param, grad, expAvgs[i]!, expAvgSqs[i]!, maxExpAvgSqs[i]!, step, o);
   });
 }
 

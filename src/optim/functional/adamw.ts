@@ -1,6 +1,6 @@
 /** AdamW's update, as torch.optim.adamw's `_single_tensor_adamw` (PyTorch 1.13, not capturable). */
 import type { Tensor } from "../../core/tensor.ts";
-import { adamMoments, fusedAdam, type AdamUpdateOptions } from "./adam.ts";
+import { adamFamily, type AdamUpdateOptions } from "./adam.ts";
 
 /**
  * One AdamW step, in place (call under `noGrad`): Adam with decoupled weight decay,
@@ -15,12 +15,5 @@ export function adamw(
   stateSteps: readonly Tensor[],
   o: AdamUpdateOptions,
 ): void {
-  params.forEach((param, i) => {
-    const step = stateSteps[i]!.add_(1).item() as number;
-    if (!o.amsgrad) return fusedAdam(param, grads[i]!, expAvgs[i]!, expAvgSqs[i]!, step, o, true);
-    const grad = o.maximize ? grads[i]!.neg() : grads[i]!;
-    // θ·1 is θ exactly, so the multiply is skipped without weight decay.
-    if (o.weightDecay !== 0) param.mul_(1 - o.lr * o.weightDecay);
-    adamMoments(param, grad, expAvgs[i]!, expAvgSqs[i]!, o.amsgrad ? maxExpAvgSqs[i]! : null, step, o);
-  });
+  adamFamily(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, stateSteps, o, true);
 }

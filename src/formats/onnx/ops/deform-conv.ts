@@ -1,18 +1,17 @@
 /**
  * DeformConv (2-D): each kernel tap samples the input bilinearly at its position plus a
  * learned offset (zeros outside the image), scaled by an optional mask, and the samples
- * are contracted with the weights per group. Tap positions and bilinear weights are
- * computed on the host; sampling and contraction are concord ops.
+ * are contracted with the weights per group — all in ops, so the offsets and the mask get
+ * gradients too.
  */
 import type { Tensor } from "../../../core/tensor.ts";
 import type { OpContext } from "../../../graph/interpreter.ts";
 import { tensor } from "../../../ops/creation.ts";
-import { gather } from "../../../ops/defs/indexing.ts";
 import { matmul } from "../../../ops/defs/linalg.ts";
-import { sum } from "../../../ops/defs/reduce.ts";
 import { expand, reshape } from "../../../ops/views.ts";
 import type { OpFamily } from "./table.ts";
-import { invalid, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
+import { linearGather } from "./sampling.ts";
+import { invalid, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
 
 function deformConv(inputs: Inputs, ctx: OpContext): Tensor[] {
   const x = tensorAt(inputs, 0, ctx);
@@ -32,37 +31,21 @@ function deformConv(inputs: Inputs, ctx: OpContext): Tensor[] {
   const [oh, ow] = [offset.shape[2]!, offset.shape[3]!];
   const k = kh * kw;
   const p = oh * ow;
-  const off = numberValues(offset); // [n, og, kh, kw, 2, oh, ow]
-  const index = new Array<number>(n * offsetGroups * k * p * 4);
-  const weight = new Float64Array(n * offsetGroups * k * p * 4);
-  let at = 0;
-  for (let b = 0; b < n; b++)
-    for (let g = 0; g < offsetGroups; g++)
-      for (let t = 0; t < k; t++) {
-        const [ki, kj] = [Math.floor(t / kw), t % kw];
-        const base = ((b * offsetGroups + g) * k + t) * 2 * p;
-        for (let q = 0; q < p; q++) {
-          const [i, j] = [Math.floor(q / ow), q % ow];
-          const y = -pads[0]! + sh * i + ki * dh + off[base + q]!;
-          const xx = -pads[1]! + sw * j + kj * dw + off[base + p + q]!;
-          const [y0, x0] = [Math.floor(y), Math.floor(xx)];
-          const [fy, fx] = [y - y0, xx - x0];
-          for (const [yy, xw, wy] of [[y0, x0, 1 - fy], [y0, x0 + 1, 1 - fy], [y0 + 1, x0, fy], [y0 + 1, x0 + 1, fy]] as const) {
-            const wx = xw === x0 ? 1 - fx : fx;
-            const inside = yy >= 0 && yy < ih && xw >= 0 && xw < iw;
-            index[at] = inside ? yy * iw + xw : 0;
-            weight[at] = inside ? wy * wx : 0;
-            at++;
-          }
-        }
-      }
+  // Sampling positions: the tap's place in the window plus its learned offset.
   const perGroup = c / offsetGroups;
-  const taps = k * p * 4;
-  // [n, og, taps] -> one copy per channel of the offset group: [n, c, taps]
-  const idx = reshape(expand(reshape(tensor(BigInt64Array.from(index, (v) => BigInt(v)), { shape: [n, offsetGroups, taps] }), [n, offsetGroups, 1, taps]), [n, offsetGroups, perGroup, taps]), [n, c, taps]);
-  const wt = reshape(expand(reshape(tensor(weight, { dtype: x.dtype }), [n, offsetGroups, 1, taps]), [n, offsetGroups, perGroup, taps]), [n, c, k, p, 4]);
-  const picked = reshape(gather(reshape(x, [n, c, ih * iw]), 2, idx.contiguous()), [n, c, k, p, 4]);
-  let cols = sum(picked.mul(wt), [4]); // [n, c, k, p]
+  const off = reshape(offset, [n, offsetGroups, k, 2, p]);
+  /** Where tap t of output position q sits along one dim before its offset: [1, 1, k, p]. */
+  const base = (stride: number, pad: number, dilation: number, tapOf: (t: number) => number, posOf: (q: number) => number) => {
+    const values = new Float64Array(k * p);
+    for (let t = 0; t < k; t++) for (let q = 0; q < p; q++) values[t * p + q] = -pad + stride * posOf(q) + tapOf(t) * dilation;
+    return reshape(tensor(values, { dtype: offset.dtype }), [1, 1, k, p]);
+  };
+  const ys = base(sh, pads[0]!, dh, (t) => Math.floor(t / kw), (q) => Math.floor(q / ow)).add(off.select(3, 0));
+  const xs = base(sw, pads[1]!, dw, (t) => t % kw, (q) => q % ow).add(off.select(3, 1));
+  // One sampling per (batch, offset group) over that group's channels: [n·og, c/og, k·p].
+  const planes = reshape(x, [n * offsetGroups, perGroup, ih * iw]);
+  const flatCoords = [ys, xs].map((u) => reshape(u, [n * offsetGroups, k * p]));
+  let cols = reshape(linearGather(planes, flatCoords, [ih, iw], false), [n, c, k, p]);
   if (mask) cols = cols.mul(reshape(expand(reshape(mask, [n, offsetGroups, 1, k, p]), [n, offsetGroups, perGroup, k, p]), [n, c, k, p]));
   const oc = w.shape[0]!;
   const grouped = reshape(cols, [n, group, (c / group) * k, p]);

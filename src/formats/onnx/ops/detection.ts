@@ -12,7 +12,7 @@ import { gather, indexSelect, scatter } from "../../../ops/defs/indexing.ts";
 import { pad } from "../../../ops/defs/shape.ts";
 import { expand, reshape } from "../../../ops/views.ts";
 import type { OpFamily } from "./table.ts";
-import { int64Tensor, intValues, invalid, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
+import { checkCount, int64Tensor, intValues, invalid, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
 
 /** Intersection over union above the threshold (ONNX's suppress_by_iou, corner or center boxes). */
 function suppresses(a: number[], b: number[], centerBox: boolean, threshold: number): boolean {
@@ -155,6 +155,7 @@ function roiAlign(inputs: Inputs, ctx: OpContext): Tensor[] {
     const [bh, bw] = [rh / outH, rw / outW];
     const gh = ratio > 0 ? ratio : Math.ceil(rh / outH);
     const gw = ratio > 0 ? ratio : Math.ceil(rw / outW);
+    checkCount(gh * gw * outH * outW * 4 * batchIndex.length, ctx, "the RoiAlign samples");
     const taps: [number, number][][] = [];
     for (let ph = 0; ph < outH; ph++)
       for (let pw = 0; pw < outW; pw++) {

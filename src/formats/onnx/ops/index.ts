@@ -4,12 +4,13 @@
 // Tensor methods (x.mul(y), ...) used by the op files.
 import "../../../ops/methods.ts";
 import "../../../autograd/methods.ts";
-import type { OpResolver } from "../../../graph/interpreter.ts";
+import type { OpImpl, OpResolver } from "../../../graph/interpreter.ts";
 import { attentionOps } from "./attention.ts";
 import { controlOps } from "./control.ts";
 import { deformConvOps } from "./deform-conv.ts";
 import { detectionOps } from "./detection.ts";
 import { elementwiseOps } from "./elementwise.ts";
+import { imageOps } from "./image-decoder.ts";
 import { indexingOps } from "./indexing.ts";
 import { layoutOps } from "./layout.ts";
 import { lossOps } from "./loss.ts";
@@ -30,12 +31,22 @@ import { tensorOps } from "./tensor.ts";
 import { tfidfOps } from "./tfidf.ts";
 import { trainingOps } from "./training.ts";
 
-const table = buildTable([elementwiseOps, tensorOps, reduceOps, mathOps, nnOps, controlOps, indexingOps, lossOps, attentionOps, resizeOps, quantizeOps, layoutOps, stringOps, samplingOps, signalOps, rnnOps, detectionOps, trainingOps, mlOps, tfidfOps, deformConvOps, randomOps]);
+const table = buildTable([
+  elementwiseOps, tensorOps, layoutOps, reduceOps, mathOps, nnOps, deformConvOps, rnnOps, attentionOps, lossOps, controlOps,
+  indexingOps, detectionOps, resizeOps, samplingOps, signalOps, quantizeOps, randomOps, stringOps, tfidfOps, imageOps, mlOps,
+  trainingOps,
+]);
+
+const resolved = new Map<string, OpImpl | undefined>();
 
 /** The implementation of (domain, op type) for the imported version of the domain. */
 export const resolveOp: OpResolver = (domain, opType, version) => {
+  const key = `${domain}/${opType}/${version}`;
+  if (resolved.has(key)) return resolved.get(key);
   const impl = resolveIn(table, domain, opType, version);
-  return impl && domain === "" && SAME_TYPE_OPS.has(opType) ? widenUnsigned(opType, impl) : impl;
+  const wrapped = impl && domain === "" && SAME_TYPE_OPS.has(opType) ? widenUnsigned(opType, impl) : impl;
+  resolved.set(key, wrapped);
+  return wrapped;
 };
 
 /** "OpType" and "domain/OpType" keys of every implemented operator. */

@@ -13,7 +13,7 @@ import * as b from "../../../ops/defs/binary.ts";
 import { reshape, to, transpose } from "../../../ops/views.ts";
 import { wrapIndices } from "./tensor.ts";
 import type { OpFamily } from "./table.ts";
-import { int64Tensor, intValues, invalid, normAxis, numberValues, tensorAt, type Inputs } from "./util.ts";
+import { checkCount, int64Tensor, intValues, invalid, normAxis, numberValues, tensorAt, type Inputs } from "./util.ts";
 
 function checkRange(index: Tensor, n: number, ctx: OpContext): void {
   for (const v of intValues(index)) if (v < 0 || v >= n) throw invalid(ctx, `index ${v} is out of range for an axis of size ${n}`);
@@ -89,7 +89,7 @@ function scatterND(inputs: Inputs, ctx: OpContext): Tensor[] {
 
 function oneHotOp(inputs: Inputs, ctx: OpContext): Tensor[] {
   const indices = tensorAt(inputs, 0, ctx);
-  const depth = Math.trunc(numberValues(tensorAt(inputs, 1, ctx))[0]!);
+  const depth = checkCount(Math.trunc(numberValues(tensorAt(inputs, 1, ctx))[0]!), ctx, "the OneHot depth");
   const values = tensorAt(inputs, 2, ctx);
   const rank = indices.ndim + 1;
   const axis = normAxis(ctx.attrs.int("axis", -1), rank, ctx);

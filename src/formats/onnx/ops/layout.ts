@@ -75,6 +75,7 @@ function tensorScatter(inputs: Inputs, ctx: OpContext): Tensor[] {
   const past = tensorAt(inputs, 0, ctx);
   const update = tensorAt(inputs, 1, ctx);
   const axis = normAxis(ctx.attrs.int("axis", -2), past.ndim, ctx);
+  if (axis === 0) throw invalid(ctx, "the sequence axis cannot be the batch axis 0");
   const circular = ctx.attrs.string("mode", "linear") === "circular";
   const w = optionalTensorAt(inputs, 2, ctx);
   const batch = past.shape[0]!;
@@ -89,8 +90,8 @@ function tensorScatter(inputs: Inputs, ctx: OpContext): Tensor[] {
       if (pos < 0 || pos >= max) throw invalid(ctx, `write position ${pos} is outside the cache of ${max}`);
       idx.push(pos);
     }
-  const shape = update.shape.map((d, k) => (k === 0 ? batch : k === axis ? steps : 1));
-  const index = expand(int64Tensor(idx, axis === 0 ? [steps] : shape), update.shape).contiguous();
+  const shape = update.shape.map((_, k) => (k === 0 ? batch : k === axis ? steps : 1));
+  const index = expand(int64Tensor(idx, shape), update.shape).contiguous();
   return [scatter(past, axis, index, update)];
 }
 

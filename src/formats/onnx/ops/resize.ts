@@ -14,7 +14,7 @@ import { indexSelect } from "../../../ops/defs/indexing.ts";
 import { sum } from "../../../ops/defs/reduce.ts";
 import { reshape, to } from "../../../ops/views.ts";
 import type { OpFamily } from "./table.ts";
-import { int64Tensor, intValues, invalid, normAxis, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
+import { checkCount, int64Tensor, intValues, invalid, normAxis, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
 
 type Coeffs = (ratio: number, scale: number) => number[];
 
@@ -182,6 +182,8 @@ function resizeCore(x: Tensor, spec: ResizeSpec, ctx: OpContext, scalesIn: numbe
   else if (spec.mode === "linear") coeffs = spec.antialias ? linearAntialias : linearCoeffs;
   else if (spec.mode === "cubic") coeffs = spec.antialias ? cubicAntialias(spec.cubicA) : cubicCoeffs(spec.cubicA);
   else throw invalid(ctx, `unknown mode ${spec.mode}`);
+  if (sizes.some((d) => !Number.isSafeInteger(d) || d < 0)) throw invalid(ctx, `output sizes [${sizes.join(", ")}] are not sizes`);
+  checkCount(sizes.reduce((p, d) => p * d, 1), ctx, "the resized tensor");
   let y = to(x, "float64");
   for (const a of axes) {
     const unchanged = Math.abs(scales[a]! - 1) < 1e-9 && sizes[a] === y.shape[a] && (!roi || (Math.abs(roi[a]!) < 1e-9 && Math.abs(roi[a + r]! - 1) < 1e-9));

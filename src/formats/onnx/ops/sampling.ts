@@ -1,8 +1,10 @@
 /**
  * Sampling at computed positions: GridSample (nearest / linear / cubic over 1 to 3 spatial
- * dims, zeros / border / reflection padding, align_corners) and AffineGrid. Positions and
- * weights are computed on the host, as ONNX's reference does per output point; the values
- * are then gathered and weighted with concord ops, so the input keeps its gradient.
+ * dims, zeros / border / reflection padding, align_corners) and AffineGrid. Linear sampling
+ * with zeros or border padding is written in ops, so gradients reach both the input and the
+ * grid; the other modes compute positions and weights on the host, as ONNX's reference does
+ * per output point, and gather and weight the values with ops (the input keeps its gradient,
+ * the grid gets none).
  */
 import type { Tensor } from "../../../core/tensor.ts";
 import type { OpContext } from "../../../graph/interpreter.ts";
@@ -11,6 +13,8 @@ import { gather } from "../../../ops/defs/indexing.ts";
 import { matmul } from "../../../ops/defs/linalg.ts";
 import { sum } from "../../../ops/defs/reduce.ts";
 import { expand, reshape, to, transpose } from "../../../ops/views.ts";
+import * as b from "../../../ops/defs/binary.ts";
+import { clamp } from "../../../ops/defs/clamp.ts";
 import type { OpFamily } from "./table.ts";
 import { intValues, invalid, numberValues, tensorAt, type Inputs } from "./util.ts";
 
@@ -49,19 +53,70 @@ function rint(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/**
+ * Linear interpolation of `flat` ([B, C, S], S the row-major product of `dims`) at source
+ * coordinates `coords` (one [B, Q] tensor per dim), in ops so the gradient reaches both
+ * the values and the coordinates: per dim the floor (constant) and fraction; each of the
+ * 2^nd corner taps gathers its pixel with the product of the per-dim weights. A tap outside
+ * the image weighs 0 (zeros padding) or reads the edge pixel (border padding, where the
+ * caller has clamped the coordinates). Returns [B, C, Q].
+ */
+export function linearGather(flat: Tensor, coords: readonly Tensor[], dims: readonly number[], border: boolean): Tensor {
+  const [batch, channels] = [flat.shape[0]!, flat.shape[1]!];
+  const q = coords[0]!.shape[1]!;
+  const nd = dims.length;
+  const floors = coords.map((u) => u.detach().floor());
+  const fracs = coords.map((u, i) => u.sub(floors[i]!));
+  let out: Tensor | null = null;
+  for (let t = 0; t < 2 ** nd; t++) {
+    let index: Tensor | null = null;
+    let w: Tensor | null = null;
+    dims.forEach((d, i) => {
+      const bit = (t >> (nd - 1 - i)) & 1;
+      const j = floors[i]!.add(bit);
+      let wi = bit ? fracs[i]! : fracs[i]!.neg().add(1);
+      if (!border) wi = wi.mul(b.logicalAnd(b.ge(j, 0), b.le(j, d - 1)).to(wi.dtype));
+      const jc = to(clamp(j, 0, d - 1), "int64");
+      index = index ? index.mul(d).add(jc) : jc;
+      w = w ? w.mul(wi) : wi;
+    });
+    const at = expand(reshape(index!, [batch, 1, q]), [batch, channels, q]).contiguous();
+    const term = gather(flat, 2, at).mul(reshape(to(w!, flat.dtype), [batch, 1, q]));
+    out = out ? out.add(term) : term;
+  }
+  return out!;
+}
+
+/** Linear GridSample with zeros or border padding (see linearGather). */
+function gridSampleLinear(x: Tensor, grid: Tensor, align: boolean, border: boolean): Tensor {
+  const [n, c] = [x.shape[0]!, x.shape[1]!];
+  const dims = x.shape.slice(2);
+  const nd = dims.length;
+  const outSpatial = grid.shape.slice(1, -1);
+  const g = reshape(grid, [n, -1, nd]);
+  const coords = dims.map((d, i) => {
+    // Grid holds (x, y[, z]): the reverse of the dims order.
+    const v = g.select(2, nd - 1 - i);
+    const u = align ? v.add(1).div(2).mul(d - 1) : v.add(1).mul(d).sub(1).div(2);
+    return border ? clamp(u, 0, d - 1) : u;
+  });
+  return reshape(linearGather(reshape(x, [n, c, -1]), coords, dims, border), [n, c, ...outSpatial]);
+}
+
 function gridSample(inputs: Inputs, ctx: OpContext): Tensor[] {
   const x = tensorAt(inputs, 0, ctx);
   const grid = tensorAt(inputs, 1, ctx);
   const mode = ctx.attrs.string("mode", ctx.opset < 20 ? "bilinear" : "linear").replace(/^bi/, "");
   const padding = ctx.attrs.string("padding_mode", "zeros");
   const align = ctx.attrs.int("align_corners", 0) === 1;
+  if (mode === "linear" && padding !== "reflection") return [gridSampleLinear(x, grid, align, padding === "border")];
   const [n, c] = [x.shape[0]!, x.shape[1]!];
   const dims = x.shape.slice(2);
   const nd = dims.length;
   const outSpatial = grid.shape.slice(1, -1);
   const points = outSpatial.reduce((p, d) => p * d, 1);
   const g = Float32Array.from(numberValues(grid));
-  const lo = dims.map((d) => (align ? 0 : -0.5));
+  const lo = dims.map(() => (align ? 0 : -0.5));
   const hi = dims.map((d) => (align ? d - 1 : d - 0.5));
   const taps = mode === "nearest" ? 1 : mode === "linear" ? 2 : mode === "cubic" ? 4 : 0;
   if (taps === 0) throw invalid(ctx, `unknown mode ${mode}`);

@@ -14,7 +14,7 @@ import { stack } from "../../../ops/composite/shape.ts";
 import { permute, to, transpose } from "../../../ops/views.ts";
 import { dtypeOfCode } from "./tensor.ts";
 import type { OpFamily } from "./table.ts";
-import { int64Tensor, intValues, invalid, movedim, normAxis, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
+import { checkCount, int64Tensor, intValues, invalid, movedim, normAxis, numberValues, optionalTensorAt, tensorAt, type Inputs } from "./util.ts";
 
 /** cos and sin of 2π·j·k/L as [bins, L] float64 matrices. */
 function basis(bins: number, L: number): { cos: Tensor; sin: Tensor } {
@@ -80,6 +80,8 @@ function dftOp(inputs: Inputs, ctx: OpContext): Tensor[] {
   const inverse = ctx.attrs.int("inverse", 0) === 1;
   const onesided = ctx.attrs.int("onesided", 0) === 1;
   const L = lengthInput ? intValues(lengthInput)[0]! : inverse && onesided ? 2 * (x.shape[axis]! - 1) : x.shape[axis]!;
+  if (L < 1) throw invalid(ctx, `dft_length must be positive, got ${L}`);
+  checkCount(L * L, ctx, "the DFT basis");
   const { re, im } = parts(x);
   const out = dft(movedim(re, axis, re.ndim - 1), movedim(im, axis, im.ndim - 1), L, inverse, onesided);
   const back = (t: Tensor) => movedim(t, t.ndim - 1, axis);
@@ -109,7 +111,7 @@ function stft(inputs: Inputs, ctx: OpContext): Tensor[] {
 
 function window(kind: "hann" | "hamming" | "blackman") {
   return (inputs: Inputs, ctx: OpContext): Tensor[] => {
-    const size = intValues(tensorAt(inputs, 0, ctx))[0]!;
+    const size = checkCount(intValues(tensorAt(inputs, 0, ctx))[0]!, ctx, "the window");
     const periodic = ctx.attrs.int("periodic", 1) === 1;
     const dtype: DType = dtypeOfCode(ctx.attrs.int("output_datatype", 1), ctx);
     const N = periodic ? size : size - 1;
@@ -127,6 +129,7 @@ function melWeightMatrix(inputs: Inputs, ctx: OpContext): Tensor[] {
   const [bins, dftLength, sampleRate] = [0, 1, 2].map((i) => intValues(tensorAt(inputs, i, ctx))[0]!) as [number, number, number];
   const [lower, upper] = [3, 4].map((i) => numberValues(tensorAt(inputs, i, ctx))[0]!) as [number, number];
   const spectrogramBins = Math.floor(dftLength / 2) + 1;
+  checkCount(spectrogramBins * bins, ctx, "the mel weight matrix");
   const lowMel = 2595 * Math.log10(1 + lower / 700);
   const highMel = 2595 * Math.log10(1 + upper / 700);
   const step = (highMel - lowMel) / (bins + 2);

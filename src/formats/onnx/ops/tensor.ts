@@ -9,7 +9,7 @@ import { broadcastShapes } from "../../../core/shape.ts";
 import { Tensor } from "../../../core/tensor.ts";
 import { elemTypeFromCode, isTensorElemType } from "../../../graph/elem-type.ts";
 import type { OpContext } from "../../../graph/interpreter.ts";
-import { valueFromTensorData } from "../../../graph/tensor-data.ts";
+import { denseFromSparse, valueFromTensorData } from "../../../graph/tensor-data.ts";
 import { HostTensor, type GraphValue } from "../../../graph/value.ts";
 import { full, tensor } from "../../../ops/creation.ts";
 import { split as splitSizes } from "../../../ops/composite/shape.ts";
@@ -17,7 +17,7 @@ import { indexSelect } from "../../../ops/defs/indexing.ts";
 import { cat, flip, pad as padOp, repeat } from "../../../ops/defs/shape.ts";
 import { expand, permute, reshape, slice, squeeze, to, unsqueeze } from "../../../ops/views.ts";
 import type { OpFamily, OpVersion } from "./table.ts";
-import { int64Tensor, intValues, invalid, normAxis, optionalTensorAt, tensorAt, unsupported, type Inputs } from "./util.ts";
+import { checkCount, int64Tensor, intValues, invalid, normAxis, optionalTensorAt, tensorAt, unsupported, type Inputs } from "./util.ts";
 
 function identity(inputs: Inputs, ctx: OpContext): GraphValue[] {
   const v = inputs[0];
@@ -38,7 +38,9 @@ function constant(_inputs: Inputs, ctx: OpContext): GraphValue[] {
     const s = a.strings("value_strings")!;
     return [new HostTensor("string", [s.length], s)];
   }
-  throw unsupported(ctx, "needs a value attribute (sparse_value is not supported)");
+  const sparse = a.raw("sparse_value");
+  if (sparse?.type === "sparse_tensor") return [valueFromTensorData(denseFromSparse(sparse.value))];
+  throw unsupported(ctx, "needs a value attribute");
 }
 
 /** The dtype an ONNX `to` code names, or an UnsupportedError for types concord lacks. */
@@ -223,7 +225,7 @@ function rangeOp(inputs: Inputs, ctx: OpContext): GraphValue[] {
   const dtype = start!.dtype;
   const s = Number(start!.item()), l = Number(limit!.item()), d = Number(delta!.item());
   if (d === 0) throw invalid(ctx, "delta cannot be 0");
-  const n = Math.max(Math.ceil((l - s) / d), 0);
+  const n = checkCount(Math.max(Math.ceil((l - s) / d), 0), ctx, "Range");
   const values = Array.from({ length: n }, (_, i) => s + i * d);
   return [tensor(values, { dtype })];
 }
@@ -267,6 +269,14 @@ function sizeOp(inputs: Inputs, ctx: OpContext): GraphValue[] {
   return [tensor(BigInt64Array.of(BigInt(shape.reduce((a, b) => a * b, 1)))).reshape([])];
 }
 
+/** Tile-1: `tiles` copies along the one axis given as an input. */
+function tileV1(inputs: Inputs, ctx: OpContext): GraphValue[] {
+  const x = tensorAt(inputs, 0, ctx);
+  const tiles = intValues(tensorAt(inputs, 1, ctx))[0]!;
+  const axis = normAxis(intValues(tensorAt(inputs, 2, ctx))[0]!, x.ndim, ctx);
+  return [repeat(x, x.shape.map((_, i) => (i === axis ? tiles : 1)))];
+}
+
 const versions = (...list: OpVersion[]) => list;
 
 export const tensorOps: OpFamily = {
@@ -284,7 +294,7 @@ export const tensorOps: OpFamily = {
   Slice: sliceOp,
   Gather: gatherOp,
   Expand: expandOp,
-  Tile: versions({ since: 6, impl: tileOp }),
+  Tile: versions({ since: 1, impl: tileV1 }, { since: 6, impl: tileOp }),
   ConstantOfShape: constantOfShape,
   Range: rangeOp,
   Pad: padOpImpl,

@@ -72,3 +72,12 @@ export function movedim(x: Tensor, from: number, to: number): Tensor {
   order.splice(to, 0, from);
   return permute(x, order);
 }
+
+/** The most elements an op builds on the host from sizes a file or input gives (2^28). */
+export const MAX_HOST_ELEMENTS = 2 ** 28;
+
+/** A count computed from untrusted sizes, refused before anything that large is allocated. */
+export function checkCount(n: number, ctx: OpContext, what: string): number {
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_HOST_ELEMENTS) throw invalid(ctx, `${what} would be ${n} elements (at most ${MAX_HOST_ELEMENTS})`);
+  return n;
+}

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-export async function esbuildCheck(entry: URL): Promise<void> {
+/** Returns the bundle's code. */
+export async function esbuildCheck(entry: URL): Promise<string> {
   const result = await build({
     entryPoints: [fileURLToPath(entry)],
     bundle: true,
@@ -17,5 +18,7 @@ export async function esbuildCheck(entry: URL): Promise<void> {
     input.imports.filter((i) => i.path.startsWith("node:") || i.external).map((i) => i.path),
   );
   assert.deepEqual(nodeImports, []);
-  assert.ok(!/from\s+["']node:/.test(result.outputFiles[0]!.text));
+  const code = result.outputFiles[0]!.text;
+  assert.ok(!/from\s+["']node:/.test(code));
+  return code;
 }
