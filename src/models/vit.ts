@@ -20,7 +20,7 @@ import { Sequential } from "../nn/containers.ts";
 import { Module } from "../nn/module.ts";
 import { Parameter } from "../nn/parameter.ts";
 import { Conv2d, Dropout, GELU, LayerNorm, Linear, Tanh } from "../nn/layers/index.ts";
-import { MultiheadAttention } from "../nn/layers/attention.ts";
+import { MultiheadAttention } from "../nn/layers/index.ts";
 import { normal_, truncNormal_, xavierUniform_, zeros_ } from "../nn/init.ts";
 
 /** Builds the normalization over `hiddenDim` (default LayerNorm with eps 1e-6). */

@@ -24,3 +24,12 @@ export {
   L1Loss, MSELoss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
   CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss,
 } from "./loss.ts";
+export { RNNBase, RNN, LSTM, GRU, type RNNOptions, type ElmanRNNOptions, type LSTMOptions } from "./rnn.ts";
+export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions } from "./rnn-cell.ts";
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions } from "./upsample.ts";
+export { PixelShuffle, PixelUnshuffle } from "./pixel-shuffle.ts";
+export { MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionConfig, type MultiheadAttentionForwardOptions } from "./attention.ts";
+export {
+  TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder, Transformer,
+  type TransformerActivation, type TransformerLayerOptions, type TransformerOptions, type EncoderMasks, type DecoderMasks, type TransformerMasks,
+} from "./transformer.ts";
