@@ -223,3 +223,23 @@ export function clampF32(
 export function copyF32(x: usize, out: usize, n1: i32, n2: i32, n3: i32, s0: i32, s1: i32, s2: i32, s3: i32, start: i32, end: i32): void {
   walk(-1, x, out, n1, n2, n3, s0, s1, s2, s3, 0, 0, start, end);
 }
+
+/**
+ * A dense copy of a transposed float32 matrix: out[i][j] = x[i + j·sj] for rows [r0, r1) of
+ * an rows × cols output (x's rows are contiguous columns of its storage). 16 × 16 tiles,
+ * so each cache line of x read serves 16 outputs; the strided walk would read a line per
+ * output element once the matrix outgrows the cache.
+ */
+export function transposeF32(x: usize, sj: i32, cols: i32, out: usize, r0: i32, r1: i32): void {
+  const T = 16;
+  for (let i0 = r0; i0 < r1; i0 += T) {
+    const i1 = min(i0 + T, r1);
+    for (let j0 = 0; j0 < cols; j0 += T) {
+      const j1 = min(j0 + T, cols);
+      for (let i = i0; i < i1; i++) {
+        const dst = out + (<usize>(i * cols) << 2);
+        for (let j = j0; j < j1; j++) store<f32>(dst + (<usize>j << 2), load<f32>(x + (<usize>(i + j * sj) << 2)));
+      }
+    }
+  }
+}

@@ -8,6 +8,7 @@ import type { Tensor } from "../../../core/tensor.ts";
 import { heapView, addressOf, wasmBackend, type WasmHandle, type WasmKernel } from "../index.ts";
 import { wasmRuntime } from "../runtime.ts";
 import { allocOutput, GRAIN, planWalk, runWalk } from "./elementwise.ts";
+import { splitUnits } from "./reduce.ts";
 
 /**
  * Copies the strided view `src` (shape, strides, offset in elements of `from`) into `to`
@@ -49,7 +50,22 @@ function copyStridedF32(src: Tensor, dst: number): boolean {
   const operand = { ptr: addressOf(src), strides: src.strides };
   const walk = planWalk(src.shape, [operand]);
   if (!walk) return false;
-  if (src.size > 0) runWalk("copyF32", [operand.ptr, dst], walk, [], src.size, GRAIN.cheap);
+  if (src.size === 0) return true;
+  const [n0, n1, rows, cols] = walk.dims;
+  const [s0, s1, si, sj] = walk.strides[0]!;
+  if (si === 1 && sj !== 1 && rows >= 16 && cols >= 16) {
+    // Transposed matrices (weight gradients): tiles, rows split between threads.
+    const rt = wasmRuntime();
+    for (let a = 0; a < n0; a++)
+      for (let b = 0; b < n1; b++) {
+        const x = operand.ptr + (a * s0 + b * s1) * 4;
+        const out = dst + (a * n1 + b) * rows * cols * 4;
+        const parts = splitUnits(Math.ceil(rows / 16), 16 * cols, GRAIN.cheap);
+        rt.parallel(parts.map(([u0, u1]) => ({ fn: "transposeF32", args: [x, sj, cols, out, u0 * 16, Math.min(rows, u1 * 16)] })));
+      }
+    return true;
+  }
+  runWalk("copyF32", [operand.ptr, dst], walk, [], src.size, GRAIN.cheap);
   return true;
 }
 
