@@ -152,7 +152,9 @@ class Releaser {
     if (old instanceof Tensor && old !== v) this.release(old);
   }
 
+  /** Forgets a value after its last use here; one from an enclosing scope is not this run's to free. */
   drop(name: string): void {
+    if (!this.scope.hasOwn(name)) return;
     const v = this.scope.get(name);
     this.scope.delete(name);
     if (v instanceof Tensor) this.release(v);
@@ -178,6 +180,9 @@ class Scope {
   }
   has(name: string): boolean {
     return this.values.has(name) || (this.parent?.has(name) ?? false);
+  }
+  hasOwn(name: string): boolean {
+    return this.values.has(name);
   }
   set(name: string, v: GraphValue): void {
     this.values.set(name, v);
