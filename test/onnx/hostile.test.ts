@@ -243,6 +243,10 @@ test("attributes of the wrong type, unknown ops and domains, missing opset impor
   const axis = (((msg.graph as Msg).node as Msg[])[0]!.attribute as Msg[])[0]!;
   axis.type = 99;
   assert.equal(onnx.loadSync(ModelProto.encode(msg).finish()).model.graph.nodes[0]!.attributes[0]!.type, "int");
+  // A string attribute without its value reads as "" (the decoder's default for it is not bytes).
+  const empty = ModelProto.fromObject(modelToProto(softmax({ name: "note", type: "string", value: "x" }))) as unknown as Msg;
+  delete (((empty.graph as Msg).node as Msg[])[0]!.attribute as Msg[])[0]!.s;
+  assert.deepEqual(onnx.loadSync(ModelProto.encode(empty).finish()).model.graph.nodes[0]!.attributes[0], { name: "note", type: "string", value: "" });
   delete axis.i;
   refuses(() => onnx.loadSync(ModelProto.encode(msg).finish()).runSync({ x: tensor([[[[1, 2], [3, 4]]]], { dtype: "float32" }) }), ValueError, /Softmax : attribute axis should be int, found undefined/);
 });

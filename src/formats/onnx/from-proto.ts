@@ -121,7 +121,8 @@ function attributeFromProto(msg: Msg, ctx: Ctx): Attribute {
   switch (type) {
     case "float": return { ...base, type, value: Number(msg.f ?? 0) };
     case "int": return { ...base, type, value: toBigInt(msg.i ?? 0) };
-    case "string": return { ...base, type, value: decodeUtf8((msg.s ?? new Uint8Array()) as Uint8Array) };
+    // An unset bytes field reads as protobufjs's prototype default (an empty Array), not bytes.
+    case "string": return { ...base, type, value: has(msg, "s") ? decodeUtf8(msg.s as Uint8Array) : "" };
     case "tensor": return { ...base, type, value: tensorFromProto((msg.t ?? {}) as Msg, ctx.readExternal) };
     case "graph": return { ...base, type, value: graphFromProto((msg.g ?? {}) as Msg, ctx) };
     case "sparse_tensor": return { ...base, type, value: sparseFromProto((msg.sparse_tensor ?? {}) as Msg, ctx) };
