@@ -36,6 +36,24 @@ export type OpImpl = (inputs: readonly (GraphValue | undefined)[], ctx: OpContex
 /** Finds the implementation of an op for the version of its domain a model imports. */
 export type OpResolver = (domain: string, opType: string, version: number) => OpImpl | undefined;
 
+/** Limits of one run. */
+export interface RunLimits {
+  /**
+   * Most subgraph runs (Loop, Scan and SequenceMap iterations, If branches; nested ones
+   * included) one run may make before it fails with a ValueError. A model decides its own
+   * trip counts, so this bounds the work a hostile or broken one can ask for. Default 100000.
+   */
+  maxSubgraphRuns?: number;
+}
+
+export const DEFAULT_MAX_SUBGRAPH_RUNS = 100_000;
+
+/** What one run has used of its limits. */
+interface RunState {
+  subgraphRuns: number;
+  readonly maxSubgraphRuns: number;
+}
+
 export interface InterpreterOptions {
   resolve: OpResolver;
   opsetImports: readonly OpsetImport[];
@@ -152,7 +170,9 @@ class Releaser {
     if (old instanceof Tensor && old !== v) this.release(old);
   }
 
+  /** Forgets a value after its last use here; one from an enclosing scope is not this run's to free. */
   drop(name: string): void {
+    if (!this.scope.hasOwn(name)) return;
     const v = this.scope.get(name);
     this.scope.delete(name);
     if (v instanceof Tensor) this.release(v);
@@ -178,6 +198,9 @@ class Scope {
   }
   has(name: string): boolean {
     return this.values.has(name) || (this.parent?.has(name) ?? false);
+  }
+  hasOwn(name: string): boolean {
+    return this.values.has(name);
   }
   set(name: string, v: GraphValue): void {
     this.values.set(name, v);
@@ -213,11 +236,14 @@ export class Interpreter {
    * Runs `graph` with its inputs bound to `feeds`; returns its outputs in order. An output
    * that is an initializer itself comes back as a copy, so the caller may change or free it.
    */
-  run(graph: Graph, feeds: ReadonlyMap<string, GraphValue>): GraphValue[] {
-    return this.runIn(graph, feeds, null, this.options.opsetImports, 0).map((v) => (v instanceof Tensor && this.cached.has(v) ? v.clone() : v));
+  run(graph: Graph, feeds: ReadonlyMap<string, GraphValue>, limits: RunLimits = {}): GraphValue[] {
+    const max = limits.maxSubgraphRuns ?? DEFAULT_MAX_SUBGRAPH_RUNS;
+    if (!(max >= 0)) throw new ValueError(`maxSubgraphRuns must be a non-negative number, got ${max}`);
+    const state: RunState = { subgraphRuns: 0, maxSubgraphRuns: max };
+    return this.runIn(graph, feeds, null, this.options.opsetImports, 0, state).map((v) => (v instanceof Tensor && this.cached.has(v) ? v.clone() : v));
   }
 
-  private runIn(graph: Graph, feeds: ReadonlyMap<string, GraphValue>, parent: Scope | null, opsets: readonly OpsetImport[], depth: number): GraphValue[] {
+  private runIn(graph: Graph, feeds: ReadonlyMap<string, GraphValue>, parent: Scope | null, opsets: readonly OpsetImport[], depth: number, state: RunState): GraphValue[] {
     if (depth > MAX_CALL_DEPTH) throw new ValueError(`graphs and functions nested more than ${MAX_CALL_DEPTH} deep`);
     const scope = new Scope(parent);
     for (const t of graph.initializers) if (t.name) scope.set(t.name, this.constant(t, () => valueFromTensorData(t)));
@@ -239,7 +265,7 @@ export class Interpreter {
         if (!scope.has(name)) throw new ValueError(`${node.opType} ${node.name ?? ""}: input ${name} is neither a graph input, an initializer nor an output of another node`);
         return release.read(name);
       });
-      const outputs = this.runNode(node, inputs, scope, opsets, depth, graph);
+      const outputs = this.runNode(node, inputs, scope, opsets, depth, graph, state);
       release.produced(inputs, outputs);
       node.outputs.forEach((name, k) => {
         if (name !== "" && k < outputs.length) release.bind(name, outputs[k]!);
@@ -252,10 +278,10 @@ export class Interpreter {
     });
   }
 
-  private runNode(node: Node, inputs: (GraphValue | undefined)[], scope: Scope, opsets: readonly OpsetImport[], depth: number, graph: Graph): GraphValue[] {
+  private runNode(node: Node, inputs: (GraphValue | undefined)[], scope: Scope, opsets: readonly OpsetImport[], depth: number, graph: Graph, state: RunState): GraphValue[] {
     const domain = node.domain === "ai.onnx" ? "" : node.domain;
     const fn = this.functions.get(`${node.domain}:${node.opType}`);
-    if (fn) return this.callFunction(fn, node, inputs, depth);
+    if (fn) return this.callFunction(fn, node, inputs, depth, state);
     const version = opsetVersion(opsets, domain) ?? (domain === "" ? undefined : 1);
     if (version === undefined) throw new ValueError(`${node.opType}: the model imports no version of the default domain`);
     const impl = this.options.resolve(domain, node.opType, version);
@@ -265,19 +291,23 @@ export class Interpreter {
       attrs: new Attributes(node),
       opset: version,
       runSubgraph: (graph, values) => {
+        if (++state.subgraphRuns > state.maxSubgraphRuns)
+          throw new ValueError(`${node.opType} ${node.name ?? ""}: more than ${state.maxSubgraphRuns} subgraph runs (Loop iterations and the like) in one run; raise maxSubgraphRuns if the model needs them`);
         const feeds = new Map<string, GraphValue>();
         graph.inputs.forEach((input, k) => {
           if (k < values.length) feeds.set(input.name, values[k]!);
         });
-        return this.runIn(graph, feeds, scope, opsets, depth + 1);
+        return this.runIn(graph, feeds, scope, opsets, depth + 1, state);
       },
-      recompute: (targets, overrides) => this.recompute(graph, node, targets, overrides, scope, opsets, depth),
+      recompute: (targets, overrides) => this.recompute(graph, node, targets, overrides, scope, opsets, depth, state),
     };
     return impl(inputs, ctx);
   }
 
   /** The nodes before `caller` that `targets` depend on, run again in a scope holding `overrides`. */
-  private recompute(graph: Graph, caller: Node, targets: readonly string[], overrides: ReadonlyMap<string, GraphValue>, scope: Scope, opsets: readonly OpsetImport[], depth: number): GraphValue[] {
+  private recompute(
+    graph: Graph, caller: Node, targets: readonly string[], overrides: ReadonlyMap<string, GraphValue>, scope: Scope, opsets: readonly OpsetImport[], depth: number, state: RunState,
+  ): GraphValue[] {
     const nodes = executionOrder(graph);
     const before = nodes.slice(0, nodes.indexOf(caller));
     const needed = new Set(targets);
@@ -291,7 +321,7 @@ export class Interpreter {
     const child = new Scope(scope);
     for (const [name, v] of overrides) child.set(name, v);
     for (const n of run) {
-      const outputs = this.runNode(n, n.inputs.map((name) => (name === "" ? undefined : child.get(name))), child, opsets, depth + 1, graph);
+      const outputs = this.runNode(n, n.inputs.map((name) => (name === "" ? undefined : child.get(name))), child, opsets, depth + 1, graph, state);
       n.outputs.forEach((name, k) => {
         if (name !== "" && k < outputs.length) child.set(name, outputs[k]!);
       });
@@ -303,7 +333,7 @@ export class Interpreter {
   }
 
   /** Runs a function body with the node's inputs, attributes in place of the body's references. */
-  private callFunction(fn: FunctionDef, call: Node, inputs: (GraphValue | undefined)[], depth: number): GraphValue[] {
+  private callFunction(fn: FunctionDef, call: Node, inputs: (GraphValue | undefined)[], depth: number, state: RunState): GraphValue[] {
     const given = new Map(call.attributes.map((a) => [a.name, a]));
     for (const a of fn.attributeDefaults) if (!given.has(a.name)) given.set(a.name, a);
     const bind = (node: Node): Node => ({
@@ -327,6 +357,6 @@ export class Interpreter {
     fn.inputs.forEach((name, k) => {
       if (inputs[k] !== undefined) feeds.set(name, inputs[k]!);
     });
-    return this.runIn(body, feeds, null, fn.opsetImports, depth + 1);
+    return this.runIn(body, feeds, null, fn.opsetImports, depth + 1, state);
   }
 }

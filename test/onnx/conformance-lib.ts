@@ -1,42 +1,16 @@
 /**
- * The ONNX backend conformance suite (../shared/onnx-tests): finding cases, feeding their
- * inputs, comparing outputs the way ONNX's runner does (rtol 1e-3, atol 1e-7, shapes and
- * dtypes exact, NaN equal to NaN, strings exact), and naming the cause of a failure.
+ * Running the ONNX backend conformance suite (cases, reading and comparison in suite.ts)
+ * through concord, and naming the cause of a failure.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConcordError, UnsupportedError } from "../../src/core/errors.ts";
-import { Tensor } from "../../src/core/tensor.ts";
 import { decodeDataValue, type DataValue } from "../../src/formats/onnx/codec.ts";
 import { loadSync } from "../../src/formats/onnx/load.ts";
-import type { ElemType } from "../../src/graph/elem-type.ts";
-import type { TensorData } from "../../src/graph/ir.ts";
 import { valueFromTensorData } from "../../src/graph/tensor-data.ts";
-import { HostTensor, type GraphValue } from "../../src/graph/value.ts";
-import { fromBfloat16Bits, fromFloat16Bits } from "../../src/core/half.ts";
+import type { GraphValue } from "../../src/graph/value.ts";
 import { tensor } from "../../src/ops/creation.ts";
-
-export const FOLDERS = ["node", "pytorch-converted", "pytorch-operator", "simple"] as const;
-
-export interface Case {
-  /** "node/test_add" */
-  id: string;
-  dir: string;
-}
-
-export function suiteRoot(): string {
-  const candidates = [process.env.ONNX_TESTS, new URL("../../../shared/onnx-tests/", import.meta.url).pathname, "/work/shared/onnx-tests/"];
-  for (const p of candidates) if (p && existsSync(p)) return p;
-  throw new Error("ONNX conformance data not found");
-}
-
-export function listCases(folder: string): Case[] {
-  const root = join(suiteRoot(), folder);
-  return readdirSync(root)
-    .filter((name) => existsSync(join(root, name, "model.onnx")))
-    .sort()
-    .map((name) => ({ id: `${folder}/${name}`, dir: join(root, name) }));
-}
+import { mismatch, outputsMismatch, testSets, type Case } from "./suite.ts";
 
 export type Outcome = { status: "pass" } | { status: "fail"; cause: string; detail: string };
 
@@ -44,60 +18,6 @@ export function toGraphValue(v: DataValue): GraphValue {
   if (v === null) return null;
   if (Array.isArray(v)) return v.map(toGraphValue);
   return valueFromTensorData(v);
-}
-
-const RTOL = 1e-3;
-const ATOL = 1e-7;
-
-function decodedNumbers(t: TensorData): number[] {
-  const d = t.data;
-  if (t.elemType === "float16") return Array.from(d as Uint16Array, fromFloat16Bits);
-  if (t.elemType === "bfloat16") return Array.from(d as Uint16Array, fromBfloat16Bits);
-  return Array.from(d as ArrayLike<number | bigint>, Number);
-}
-
-function actualNumbers(v: Tensor | HostTensor): number[] {
-  if (v instanceof HostTensor) {
-    if (v.elemType === "float16") return Array.from(v.data as Uint16Array, fromFloat16Bits);
-    if (v.elemType === "bfloat16") return Array.from(v.data as Uint16Array, fromBfloat16Bits);
-    return Array.from(v.data as ArrayLike<number | bigint>, Number);
-  }
-  return Array.from(v.dataSync() as ArrayLike<number | bigint>, Number);
-}
-
-function close(a: number, e: number): boolean {
-  if (Number.isNaN(e)) return Number.isNaN(a);
-  if (!Number.isFinite(e)) return a === e;
-  return Math.abs(a - e) <= ATOL + RTOL * Math.abs(e);
-}
-
-/** Why `actual` does not match `expected`, or null when it does. */
-export function mismatch(actual: GraphValue | undefined, expected: DataValue, where: string): string | null {
-  if (expected === null) return actual === null ? null : `${where}: expected an empty optional`;
-  if (Array.isArray(expected)) {
-    if (!Array.isArray(actual)) return `${where}: expected a sequence`;
-    if (actual.length !== expected.length) return `${where}: sequence of ${actual.length} elements, expected ${expected.length}`;
-    for (let i = 0; i < expected.length; i++) {
-      const m = mismatch(actual[i], expected[i]!, `${where}[${i}]`);
-      if (m) return m;
-    }
-    return null;
-  }
-  if (!(actual instanceof Tensor || actual instanceof HostTensor)) return `${where}: expected a tensor, got ${actual === null ? "null" : Array.isArray(actual) ? "a sequence" : String(actual)}`;
-  const dtype: ElemType = actual instanceof Tensor ? actual.dtype : actual.elemType;
-  if (dtype !== expected.elemType) return `${where}: dtype ${dtype}, expected ${expected.elemType}`;
-  if (actual.shape.join() !== expected.dims.join() || actual.shape.length !== expected.dims.length)
-    return `${where}: shape [${actual.shape}], expected [${expected.dims}]`;
-  if (expected.elemType === "string") {
-    const a = (actual as HostTensor).data as string[];
-    const e = expected.data as string[];
-    for (let i = 0; i < e.length; i++) if (a[i] !== e[i]) return `${where}: element ${i} is "${a[i]}", expected "${e[i]}"`;
-    return null;
-  }
-  const a = actualNumbers(actual);
-  const e = decodedNumbers(expected);
-  for (let i = 0; i < e.length; i++) if (!close(a[i]!, e[i]!)) return `${where}: element ${i} is ${a[i]}, expected ${e[i]}`;
-  return null;
 }
 
 function opTypes(model: ReturnType<typeof loadSync>): string {
@@ -129,25 +49,16 @@ export function runCase(c: Case): Outcome {
   try {
     const model = loadSync(join(c.dir, "model.onnx"));
     tested = opTypes(model);
-    const sets = readdirSync(c.dir).filter((d) => d.startsWith("test_data_set_")).sort();
-    for (const set of sets) {
-      const dir = join(c.dir, set);
-      const files = readdirSync(dir);
+    for (const set of testSets(c, model.inputs.map((v) => v.type), model.outputs.map((v) => v.type))) {
       const feeds: Record<string, GraphValue> = {};
       model.inputs.forEach((input, k) => {
-        if (files.includes(`input_${k}.pb`)) feeds[input.name] = toGraphValue(decodeDataValue(readFileSync(join(dir, `input_${k}.pb`)), input.type, `${set}/input_${k}.pb`));
+        if (set.inputs[k] !== undefined) feeds[input.name] = toGraphValue(set.inputs[k]!);
       });
       const outputs = model.runSync(feeds);
-      const expected = model.outputs.map((o, k) =>
-        files.includes(`output_${k}.pb`) ? decodeDataValue(readFileSync(join(dir, `output_${k}.pb`)), o.type, `${set}/output_${k}.pb`) : undefined,
-      );
-      for (let k = 0; k < expected.length; k++) {
-        if (expected[k] === undefined) continue;
-        const m = mismatch(outputs[model.outputs[k]!.name], expected[k]!, `output ${k}`);
-        if (m) {
-          const cause = EXPLAINED.find(([re]) => re.test(c.id))?.[1] ?? `wrong result in ${tested}`;
-          return { status: "fail", cause, detail: m };
-        }
+      const m = outputsMismatch(model.outputs.map((o) => outputs[o.name]), set.expected);
+      if (m) {
+        const cause = EXPLAINED.find(([re]) => re.test(c.id))?.[1] ?? `wrong result in ${tested}`;
+        return { status: "fail", cause, detail: m };
       }
     }
     return { status: "pass" };

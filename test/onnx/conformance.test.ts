@@ -8,7 +8,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FOLDERS, listCases, runCase, runLightModel, suiteRoot, type Outcome } from "./conformance-lib.ts";
+import { runCase, runLightModel, type Outcome } from "./conformance-lib.ts";
+import { FOLDERS, listCases, suiteRoot } from "./suite.ts";
 
 const expectedFile = new URL("./expected-failures.json", import.meta.url).pathname;
 /** cause -> case -> detail */

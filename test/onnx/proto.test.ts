@@ -14,7 +14,7 @@ import { decodeModel, decodeTensor, encodeModel, encodeTensor } from "../../src/
 import { tensorDataFromValue, valueFromTensorData } from "../../src/graph/tensor-data.ts";
 import { HostTensor } from "../../src/graph/value.ts";
 import type { TensorData } from "../../src/graph/ir.ts";
-import { FOLDERS, suiteRoot } from "./conformance-lib.ts";
+import { FOLDERS, suiteRoot } from "./suite.ts";
 
 function suiteModels(): string[] {
   const root = suiteRoot();

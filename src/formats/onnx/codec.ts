@@ -2,7 +2,7 @@
  * Bytes <-> Model, and the test-data messages (TensorProto, SequenceProto, OptionalProto)
  * as graph values.
  */
-import { FormatError, UnsupportedError } from "../../core/errors.ts";
+import { FormatError, UnsupportedError, ValueError } from "../../core/errors.ts";
 import type { Model, TensorData, ValueType } from "../../graph/ir.ts";
 import { modelFromProto } from "./from-proto.ts";
 import { ModelProto, OptionalProto, SequenceProto, TensorProto, has, toNumber, type Msg } from "./proto.ts";
@@ -24,21 +24,27 @@ export interface DecodeOptions {
   source?: string;
 }
 
-/** A Model from the bytes of an .onnx file. */
+/** A Model from the bytes of an .onnx file; format errors name `options.source` (default "model"). */
 export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Model {
-  const msg = decode(ModelProto, bytes, options.source ?? "model");
+  const source = options.source ?? "model";
+  const msg = decode(ModelProto, bytes, source);
   try {
     return modelFromProto(msg, options.readExternal);
   } catch (e) {
-    if (e instanceof FormatError && options.source && e.file === undefined) throw new FormatError(e.message, options.source);
+    if (e instanceof FormatError && e.file === undefined) throw new FormatError(e.message, source);
     throw e;
   }
 }
 
 /** The bytes of an .onnx file for `model`; tensors marked `external` go through `writeExternal` when given. */
 export function encodeModel(model: Model, options: { writeExternal?: ExternalWriter } = {}): Uint8Array {
-  const msg = ModelProto.fromObject(modelToProto(model, options.writeExternal));
-  return ModelProto.encode(msg).finish();
+  const proto = modelToProto(model, options.writeExternal);
+  try {
+    return ModelProto.encode(ModelProto.fromObject(proto)).finish();
+  } catch (e) {
+    // protobufjs refuses messages nested more than 100 deep (as protoc does when reading them).
+    throw new ValueError(`the model cannot be encoded: ${(e as Error).message}`);
+  }
 }
 
 /** A TensorProto file (as the conformance tests store inputs and outputs). */

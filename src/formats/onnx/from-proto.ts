@@ -7,7 +7,7 @@ import type {
   Attribute, Dim, FunctionDef, Graph, Model, Node, OpsetImport, SparseTensorData, StringPair, ValueInfo, ValueType,
 } from "../../graph/ir.ts";
 import { has, toBigInt, toNumber, type Msg } from "./proto.ts";
-import { decodeUtf8, tensorFromProto, type ExternalReader } from "./tensor-proto.ts";
+import { checkedNumel, decodeUtf8, tensorFromProto, type ExternalReader } from "./tensor-proto.ts";
 
 /** Protobuf attribute type codes (AttributeProto.AttributeType). */
 export const ATTRIBUTE_CODES = {
@@ -90,11 +90,11 @@ function valueInfoFromProto(msg: Msg): ValueInfo {
 }
 
 function sparseFromProto(msg: Msg, ctx: Ctx): SparseTensorData {
-  return {
-    values: tensorFromProto((msg.values ?? {}) as Msg, ctx.readExternal),
-    indices: tensorFromProto((msg.indices ?? {}) as Msg, ctx.readExternal),
-    dims: ((msg.dims ?? []) as unknown[]).map(toNumber),
-  };
+  const values = tensorFromProto((msg.values ?? {}) as Msg, ctx.readExternal);
+  const dims = ((msg.dims ?? []) as unknown[]).map(toNumber);
+  // The dense shape is allocated when the tensor is used: bounded here like any tensor's.
+  checkedNumel(dims, `sparse tensor ${values.name ?? "(unnamed)"}`);
+  return { values, indices: tensorFromProto((msg.indices ?? {}) as Msg, ctx.readExternal), dims };
 }
 
 /** The attribute type of a message without `type` (IR version 1 files): the field that is set. */
@@ -121,7 +121,8 @@ function attributeFromProto(msg: Msg, ctx: Ctx): Attribute {
   switch (type) {
     case "float": return { ...base, type, value: Number(msg.f ?? 0) };
     case "int": return { ...base, type, value: toBigInt(msg.i ?? 0) };
-    case "string": return { ...base, type, value: decodeUtf8((msg.s ?? new Uint8Array()) as Uint8Array) };
+    // An unset bytes field reads as protobufjs's prototype default (an empty Array), not bytes.
+    case "string": return { ...base, type, value: has(msg, "s") ? decodeUtf8(msg.s as Uint8Array) : "" };
     case "tensor": return { ...base, type, value: tensorFromProto((msg.t ?? {}) as Msg, ctx.readExternal) };
     case "graph": return { ...base, type, value: graphFromProto((msg.g ?? {}) as Msg, ctx) };
     case "sparse_tensor": return { ...base, type, value: sparseFromProto((msg.sparse_tensor ?? {}) as Msg, ctx) };
@@ -201,7 +202,7 @@ function functionFromProto(msg: Msg, ctx: Ctx): FunctionDef {
 export function modelFromProto(msg: Msg, readExternal?: ExternalReader): Model {
   const ctx: Ctx = { depth: 0 };
   if (readExternal) ctx.readExternal = readExternal;
-  if (!has(msg, "graph")) throw new FormatError("the model has no graph");
+  if (!has(msg, "graph")) throw new FormatError("the model has no graph (an empty file, or not an ONNX model?)");
   const m: Model = {
     irVersion: toNumber(msg.ir_version ?? 0),
     opsetImports: opsetsFromProto(list(msg, "opset_import")),

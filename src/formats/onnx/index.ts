@@ -9,7 +9,7 @@
  */
 export { load, loadSync, type LoadOptions } from "./load.ts";
 export { save, encodeWithExternalData, type SaveOptions } from "./save.ts";
-export { OnnxModel, type RunOutputs } from "./model.ts";
+export { OnnxModel, type RunOutputs, type RunOptions } from "./model.ts";
 export { decodeModel, encodeModel, decodeTensor, encodeTensor, decodeDataValue, type DataValue, type DecodeOptions } from "./codec.ts";
 export { implementedOps } from "./ops/index.ts";
 export type { ExternalReader, ExternalWriter } from "./tensor-proto.ts";

@@ -19,11 +19,14 @@ export interface NodeFs {
   openSync(path: string, flags: string): number;
   closeSync(fd: number): void;
   fstatSync(fd: number): { size: number; isFile(): boolean };
+  realpathSync(path: string): string;
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
 }
 export interface NodePath {
   dirname(p: string): string;
   join(...p: string[]): string;
+  relative(from: string, to: string): string;
+  isAbsolute(p: string): boolean;
 }
 
 export function nodeModule<T>(name: string): T {
@@ -67,6 +70,9 @@ function readerFromDir(dir: string): ExternalReader {
     try {
       const stat = fs.fstatSync(fd);
       if (!stat.isFile()) throw new FormatError("external data location is not a file", file);
+      // The location is checked as text; a symbolic link inside the folder may still lead out of it.
+      const inside = path.relative(fs.realpathSync(dir), fs.realpathSync(file));
+      if (inside.startsWith("..") || path.isAbsolute(inside)) throw new FormatError("external data leads outside the model's folder", file);
       const [offset, length] = externalRange(ext, stat.size);
       const out = new Uint8Array(length);
       let done = 0;

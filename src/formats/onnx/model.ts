@@ -3,7 +3,7 @@
  * with concord's ops.
  */
 import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
-import { Interpreter } from "../../graph/interpreter.ts";
+import { Interpreter, type RunLimits } from "../../graph/interpreter.ts";
 import type { Model, ValueInfo } from "../../graph/ir.ts";
 import { asModule, type OnnxModule } from "./as-module.ts";
 import { elemTypeOf, isTensorLike, type GraphValue } from "../../graph/value.ts";
@@ -12,6 +12,13 @@ import { resolveOp } from "./ops/index.ts";
 
 /** Named outputs of a run. */
 export type RunOutputs = Record<string, GraphValue>;
+
+/**
+ * Options of a run. `maxSubgraphRuns` (default 100000) bounds the Loop iterations, Scan
+ * steps and If branches one run makes, nested ones included: past it the run fails with a
+ * ValueError instead of going on as long as the model's trip counts say.
+ */
+export type RunOptions = RunLimits;
 
 export class OnnxModel {
   private readonly interpreter: Interpreter;
@@ -44,12 +51,12 @@ export class OnnxModel {
    * const { y } = await model.run({ x: randn([1, 3, 224, 224]) });
    * ```
    */
-  async run(feeds: Record<string, GraphValue>): Promise<RunOutputs> {
-    return this.runSync(feeds);
+  async run(feeds: Record<string, GraphValue>, options: RunOptions = {}): Promise<RunOutputs> {
+    return this.runSync(feeds, options);
   }
 
   /** `run`, synchronously. */
-  runSync(feeds: Record<string, GraphValue>): RunOutputs {
+  runSync(feeds: Record<string, GraphValue>, options: RunOptions = {}): RunOutputs {
     const g = this.model.graph;
     const initialized = new Set([...g.initializers.map((t) => t.name), ...g.sparseInitializers.map((s) => s.values.name)]);
     const map = new Map<string, GraphValue>();
@@ -60,7 +67,7 @@ export class OnnxModel {
     for (const input of this.inputs) if (map.has(input.name)) checkFeed(input, map.get(input.name)!);
     for (const name of Object.keys(feeds))
       if (!this.inputs.some((v) => v.name === name)) throw new ValueError(`${name} is not an input of the model (inputs: ${this.inputNames.join(", ")})`);
-    const values = this.interpreter.run(this.model.graph, map);
+    const values = this.interpreter.run(this.model.graph, map, options);
     const out: RunOutputs = {};
     this.outputs.forEach((o, i) => (out[o.name] = values[i]!));
     return out;

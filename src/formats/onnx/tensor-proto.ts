@@ -92,15 +92,20 @@ function packBits(values: Int8Array | Uint8Array, t: ElemType): Uint8Array {
   return out;
 }
 
-/** Values from little-endian raw bytes. */
-export function fromRawBytes(bytes: Uint8Array, t: ElemType, n: number, what: string): HostArray {
-  if (t === "string") throw new FormatError(`${what}: string tensors cannot use raw_data`);
-  const expected = rawByteLength(t, n);
-  if (bytes.length !== expected) throw new FormatError(`${what}: raw_data holds ${bytes.length} bytes, ${n} ${t} values need ${expected}`);
+/** Values from little-endian raw bytes (`field` names where they were stored, for errors). */
+export function fromRawBytes(bytes: Uint8Array, t: ElemType, n: number, what: string, field = "raw_data"): HostArray {
+  checkRawLength(bytes.length, t, n, what, field);
   if (elemBits(t) < 8) return unpackBits(bytes, t, n);
   const out = newHostArray(t, n) as Exclude<HostArray, string[]>;
   new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes);
   return out;
+}
+
+/** Refuses a byte count that is not what `n` values of `t` take. */
+function checkRawLength(length: number, t: ElemType, n: number, what: string, field: string): void {
+  if (t === "string") throw new FormatError(`${what}: string tensors cannot use ${field}`);
+  const expected = rawByteLength(t, n);
+  if (length !== expected) throw new FormatError(`${what}: ${field} holds ${length} bytes, ${n} ${t} values need ${expected}`);
 }
 
 /** Little-endian raw bytes of values. */
@@ -192,11 +197,13 @@ export function tensorFromProto(msg: Msg, readExternal?: ExternalReader): Tensor
   const meta = pairs(msg.metadata_props);
   if (meta) t.metadataProps = meta;
   if (toNumber(msg.data_location ?? 0) === 1) {
-    if (!readExternal) throw new FormatError(`${what}: stored in external data, and no location to read it from was given`);
     const ext = externalLocation(msg, what);
+    if (!readExternal) throw new FormatError(`${what}: stored in the external data file ${ext.location}, which was not given`);
     t.external = ext;
     t.storage = "raw";
-    t.data = fromRawBytes(readExternal(ext), elemType, n, what);
+    // A stated length must fit before anything is read.
+    if (ext.length !== undefined) checkRawLength(ext.length, elemType, n, what, "external data");
+    t.data = fromRawBytes(readExternal(ext), elemType, n, what, "external data");
     return t;
   }
   if (has(msg, "raw_data")) {
