@@ -12,7 +12,7 @@ import { bundlePage } from "../../scripts/browser/bundle.ts";
 import { browserMissing, launchChromium, type Browser, type BrowserPage } from "../../scripts/browser/chromium.ts";
 import { startStaticServer, type StaticServer } from "../../scripts/browser/server.ts";
 import { assertClose } from "../helpers/assert.ts";
-import { suiteRoot } from "../onnx/conformance-lib.ts";
+import { suiteRoot } from "../onnx/suite.ts";
 import { compute, computeInputs, exportCnn, fitClassifier, fromDense, loaderBatches, pytorchSample, readAnyFormat, readSafetensors, safetensorsSample, trainMlp, type Dense } from "./checks.ts";
 import type { PageChecks } from "./entry.ts";
 
