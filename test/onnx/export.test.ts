@@ -1,42 +1,14 @@
 /**
- * ONNX export, table driven: each case builds a seeded module (or function), exports it by
- * tracing, and checks that (a) onnxruntime-node running the file gives concord's eager
- * outputs and (b) concord's own importer (onnx.load) gives them too, within 1e-5
- * (relative, with an absolute floor of 1e-5 for values near zero). Cases with dynamic
- * axes also run at a size other than the traced one.
+ * ONNX export: the first table of cases (see export-harness.ts for what each checks), the
+ * exporter's naming and options, and its refusals.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cat, manualSeed, pad, randn, rand, randint, tensor, type Tensor } from "../../src/index.ts";
+import { cat, manualSeed, pad, randn, randint, tensor, type Tensor } from "../../src/index.ts";
 import * as nn from "../../src/nn/index.ts";
-import { exportModel, exportOnnx, type ExportOptions } from "../../src/formats/onnx/export/index.ts";
-import { loadSync } from "../../src/formats/onnx/load.ts";
-import { encodeModel } from "../../src/formats/onnx/codec.ts";
-import { assertClose } from "../helpers/assert.ts";
-import { runOrt } from "./ort-helpers.ts";
-
-const TOL = { rtol: 1e-5, atol: 1e-5 };
-
-interface Case {
-  name: string;
-  build: () => nn.Module | ((...xs: Tensor[]) => unknown);
-  inputs: () => Tensor[];
-  options?: ExportOptions;
-  /** Inputs at other sizes of the dynamic axes, run after export. */
-  other?: () => Tensor[];
-  /** The ONNX operators the export must contain. */
-  ops?: string[];
-}
-
-function withStats<M extends nn.Module>(m: M): M {
-  const sd = m.stateDict();
-  for (const key of Object.keys(sd)) {
-    if (key.endsWith("running_mean")) sd[key] = randn([...sd[key]!.shape]);
-    if (key.endsWith("running_var")) sd[key] = rand([...sd[key]!.shape]).add(0.5);
-  }
-  m.loadStateDict(sd);
-  return m;
-}
+import { exportModel, exportOnnx } from "../../src/formats/onnx/export/index.ts";
+import { exportCases, image, seeded, withStats, type Case } from "./export-harness.ts";
+import { LastStep } from "./export-models.ts";
 
 class SmallCnn extends nn.Module {
   conv1 = new nn.Conv2d(3, 8, 3, { padding: 1 });
@@ -52,23 +24,7 @@ class SmallCnn extends nn.Module {
   }
 }
 
-class LastStep extends nn.Module {
-  constructor(readonly rnn: nn.Module) {
-    super();
-  }
-  override forward(x: Tensor): Tensor[] {
-    const [out, state] = this.rnn.forward(x) as [Tensor, Tensor | Tensor[]];
-    return [out, ...(Array.isArray(state) ? state : [state])];
-  }
-}
-
-const seeded = <T,>(seed: number, make: () => T) => () => {
-  manualSeed(seed);
-  return make();
-};
-
 let mha: nn.MultiheadAttention;
-const image = (n = 2, c = 3, h = 8, w = 8) => () => [randn([n, c, h, w])];
 
 const cases: Case[] = [
   { name: "Linear", build: seeded(1, () => new nn.Linear(6, 4)), inputs: () => [randn([3, 6])], ops: ["MatMul", "Add"] },
@@ -159,34 +115,7 @@ const cases: Case[] = [
   },
 ];
 
-function eager(c: Case, model: nn.Module | ((...xs: Tensor[]) => unknown), inputs: Tensor[]): Tensor[] {
-  const out = model instanceof nn.Module ? (model.eval(), model.forward(...inputs)) : model(...inputs);
-  const flat: Tensor[] = [];
-  const walk = (v: unknown) => (Array.isArray(v) ? v.forEach(walk) : flat.push(v as Tensor));
-  walk(out);
-  return flat;
-}
-
-for (const c of cases) {
-  test(`export ${c.name}`, async () => {
-    const model = c.build();
-    const inputs = c.inputs();
-    const ir = exportModel(model, inputs, c.options);
-    const bytes = encodeModel(ir);
-    if (c.ops) for (const op of c.ops) assert.ok(ir.graph.nodes.some((n) => n.opType === op), `${op} in ${ir.graph.nodes.map((n) => n.opType).join(", ")}`);
-    assert.ok(ir.opsetImports.some((o) => o.domain === "" && o.version === (c.options?.opset ?? 17)));
-    for (const run of c.other ? [inputs, c.other()] : [inputs]) {
-      const expected = eager(c, model, run);
-      const names = ir.graph.inputs.map((v) => v.name);
-      const feeds = Object.fromEntries(run.map((t, i) => [names[i]!, t]));
-      const fromOrt = await runOrt(bytes, feeds);
-      assert.equal(fromOrt.length, expected.length);
-      fromOrt.forEach((t, i) => assertClose(t, expected[i]!, TOL, `${c.name}: onnxruntime output ${i}`));
-      const reimported = loadSync(bytes).runSync(feeds);
-      Object.values(reimported).forEach((t, i) => assertClose(t as Tensor, expected[i]!, TOL, `${c.name}: onnx.load output ${i}`));
-    }
-  });
-}
+exportCases(cases);
 
 test("export names initializers by state-dict keys and graph values as asked", () => {
   manualSeed(0);

@@ -1,5 +1,5 @@
 /**
- * Export rules of reductions, scans, softmax, sorting, matmul, convolution, pooling and
+ * Export rules of reductions, scans, softmax, sorting, matmul, convolution and
  * normalization. Opset differences handled here: Reduce* take their axes as an input from
  * opset 18 (ReduceSum from 13); LayerNormalization exists from 17 and is written out as
  * ReduceMean/Sub/Sqrt/... before that.
@@ -8,7 +8,6 @@ import type { DType } from "../../../core/dtype.ts";
 import type { Dim } from "../../../graph/ir.ts";
 import type { ConvAttrs, ConvTransposeAttrs } from "../../../ops/defs/conv.ts";
 import type { BatchNormAttrs, LayerNormAttrs } from "../../../ops/defs/norm.ts";
-import type { AdaptivePoolAttrs, AvgPoolAttrs, MaxPoolAttrs } from "../../../ops/defs/pool.ts";
 import type { ArgAttrs, ReduceAttrs } from "../../../ops/defs/reduce.ts";
 import type { ScanAttrs } from "../../../ops/defs/scan.ts";
 import type { SortAttrs, TopkAttrs } from "../../../ops/defs/sort.ts";
@@ -103,65 +102,6 @@ const convTranspose: Rule<ConvTransposeAttrs> = (c) => {
   c.node("ConvTranspose", c.inputs.map((v) => v.name), [out(c).name], [...convAttributes(c.attrs, c.inputs[1]!), attr.ints("output_padding", c.attrs.outputPadding)]);
 };
 
-/**
- * MaxPool with PyTorch's indices when they are read: ONNX counts positions over the whole
- * tensor ((n·C + c)·H + h)·W + w, PyTorch within each plane: the remainder by the plane size.
- */
-function maxPoolNode(c: Any, kernel: readonly number[], stride: readonly number[], pads: readonly number[], dilation: readonly number[], ceil: boolean): void {
-  const v = x(c);
-  const attrs = [attr.ints("kernel_shape", kernel), attr.ints("strides", stride), attr.ints("pads", pads), attr.ints("dilations", dilation), attr.int("ceil_mode", ceil)];
-  if (!c.used(1)) return c.node("MaxPool", [v.name], [out(c).name], attrs);
-  if (!v.dims.slice(2).every(isStatic)) throw fail(c.op, "max-pool indices over dynamic spatial dims");
-  const flat = c.tmp("maxpool_flat_indices", "int64", c.outputs[1]!.dims);
-  c.node("MaxPool", [v.name], [out(c).name, flat], attrs);
-  const plane = v.shape.slice(2).reduce((a, b) => a * b, 1);
-  c.node("Mod", [flat, c.constant([plane], "int64", [])], [c.outputs[1]!.name], [attr.int("fmod", 0)]);
-}
-
-const maxPool: Rule<MaxPoolAttrs> = (c) =>
-  maxPoolNode(c, c.attrs.kernelSize, c.attrs.stride, [...c.attrs.padBegin, ...c.attrs.padEnd], c.attrs.dilation, c.attrs.ceilMode);
-
-const avgPool: Rule<AvgPoolAttrs> = (c) => {
-  const a = c.attrs;
-  const override = a.divisorOverride;
-  const attrs = [
-    attr.ints("kernel_shape", a.kernelSize),
-    attr.ints("strides", a.stride),
-    attr.ints("pads", [...a.padBegin, ...a.padEnd]),
-    attr.int("ceil_mode", a.ceilMode),
-    attr.int("count_include_pad", override !== null || a.countIncludePad),
-  ];
-  if (override === null) return c.node("AveragePool", [x(c).name], [out(c).name], attrs);
-  // Every window averaged over its full size, then rescaled to the given divisor.
-  const window = a.kernelSize.reduce((p, k) => p * k, 1);
-  const mean = c.apply("AveragePool", [x(c).name], out(c).dtype, out(c).dims, attrs);
-  c.node("Mul", [mean, c.scalar(window / override, out(c).dtype)], [out(c).name]);
-};
-
-/** Adaptive windows are fixed windows when every input size is a multiple of its output size. */
-function adaptiveWindows(c: Any, outputSize: readonly number[]): number[] {
-  const v = x(c);
-  const sizes = v.dims.slice(2);
-  if (!sizes.every(isStatic)) throw fail(c.op, "adaptive pooling over dynamic spatial dims to a size other than 1");
-  const windows = sizes.map((n, i) => n / outputSize[i]!);
-  if (!windows.every(Number.isInteger)) throw fail(c.op, `input sizes [${sizes.join(", ")}] are not multiples of the output size [${outputSize.join(", ")}]`);
-  return windows;
-}
-
-const adaptiveAvgPool: Rule<AdaptivePoolAttrs> = (c) => {
-  const { outputSize } = c.attrs;
-  if (outputSize.every((n) => n === 1)) return c.node("GlobalAveragePool", [x(c).name], [out(c).name]);
-  const w = adaptiveWindows(c, outputSize);
-  c.node("AveragePool", [x(c).name], [out(c).name], [attr.ints("kernel_shape", w), attr.ints("strides", w)]);
-};
-
-const adaptiveMaxPool: Rule<AdaptivePoolAttrs> = (c) => {
-  const { outputSize } = c.attrs;
-  if (outputSize.every((n) => n === 1) && !c.used(1)) return c.node("GlobalMaxPool", [x(c).name], [out(c).name]);
-  const w = adaptiveWindows(c, outputSize);
-  maxPoolNode(c, w, w, w.flatMap(() => [0, 0]), w.map(() => 1), false);
-};
-
 /** [C] -> [C, 1, ..., 1] so that it broadcasts over a channels-first [N, C, ...] tensor. */
 function perChannel(c: Any, v: string, dtype: DType, channels: number, rank: number): string {
   const shape = [channels, ...range(rank - 2).map(() => 1)];
@@ -231,7 +171,7 @@ const batchNormTraining: Rule<BatchNormAttrs> = (c) => {
   if (c.used(2)) c.node("Reshape", [variance, c.ints([channels])], [c.outputs[2]!.name]);
 };
 
-const GRADIENT = "a gradient op; export the forward computation (gradients are not part of an ONNX inference graph)";
+export const GRADIENT = "a gradient op; export the forward computation (gradients are not part of an ONNX inference graph)";
 
 export const nnRules = {
   sum: reduce("ReduceSum"),
@@ -249,13 +189,6 @@ export const nnRules = {
   matmul: simple("MatMul"),
   conv,
   convTranspose,
-  maxPool,
-  maxPoolBackward: unsupported(GRADIENT),
-  avgPool,
-  avgPoolBackward: unsupported(GRADIENT),
-  adaptiveAvgPool,
-  adaptiveAvgPoolBackward: unsupported(GRADIENT),
-  adaptiveMaxPool,
   layerNorm,
   layerNormBackward: unsupported(GRADIENT),
   batchNormTraining,

@@ -9,7 +9,7 @@ import type { Dim } from "../../../graph/ir.ts";
 import { reshapeSpec } from "../../../graph/trace-dims.ts";
 import type { DimAttrs, ScatterReduceAttrs } from "../../../ops/defs/indexing.ts";
 import type { IndexPutAttrs } from "../../../ops/defs/advanced-index.ts";
-import type { PadAttrs, UnfoldAttrs } from "../../../ops/defs/shape.ts";
+import { padSourceIndex, type PadAttrs, type UnfoldAttrs } from "../../../ops/defs/shape.ts";
 import type { TriangleAttrs } from "../../../ops/defs/linalg.ts";
 import { attr } from "./builder.ts";
 import { fail, simple, type EmitContext, type EmitValue, type Rule } from "./emit.ts";
@@ -104,9 +104,35 @@ const repeat: Rule<{ repeats: readonly number[] }> = (c) => {
 
 const PAD_MODES = { constant: "constant", reflect: "reflect", replicate: "edge", circular: "wrap" } as const;
 
+/**
+ * Pad as one Gather per padded dim of the input positions each output position reads
+ * (padSourceIndex): circular padding before opset 19 (no "wrap" mode), and negative pads
+ * (crops) in the non-constant modes, whose ONNX forms crop differently from PyTorch.
+ */
+function padByGather(c: EmitContext<PadAttrs>): void {
+  const { pads, mode } = c.attrs;
+  const v = x(c);
+  const padded = pads.map((p, d) => (p[0] !== 0 || p[1] !== 0 ? d : -1)).filter((d) => d >= 0);
+  let current = v.name;
+  const dims = [...v.dims];
+  padded.forEach((d, k) => {
+    const n = v.dims[d]!;
+    if (!isStatic(n)) throw fail(c.op, `${mode} padding of a dynamic dim`);
+    const size = n + pads[d]![0] + pads[d]![1];
+    const positions = range(size).map((o) => padSourceIndex(mode, n, pads[d]!, o));
+    dims[d] = size;
+    const last = k === padded.length - 1;
+    const target = last ? out(c).name : c.tmp("padded", v.dtype, [...dims]);
+    c.node("Gather", [current, c.constant(positions, "int64", [size])], [target], [attr.int("axis", d)]);
+    current = target;
+  });
+  if (padded.length === 0) c.node("Identity", [v.name], [out(c).name]);
+}
+
 const pad: Rule<PadAttrs> = (c) => {
   const { pads, mode, value } = c.attrs;
-  if (mode === "circular" && c.opset < 19) throw fail(c.op, `circular padding needs opset 19 (ONNX Pad mode "wrap"), exporting opset ${c.opset}`);
+  const cropping = pads.some((p) => p[0] < 0 || p[1] < 0);
+  if (mode !== "constant" && (cropping || (mode === "circular" && c.opset < 19))) return padByGather(c);
   const list = c.ints([...pads.map((p) => p[0]), ...pads.map((p) => p[1])]);
   const inputs = mode === "constant" ? [x(c).name, list, c.scalar(value, x(c).dtype)] : [x(c).name, list];
   c.node("Pad", inputs, [out(c).name], [attr.string("mode", PAD_MODES[mode])]);
@@ -146,17 +172,54 @@ function cropTo(c: Any, src: EmitValue, like: EmitValue): string {
   return c.apply("Slice", [src.name, c.ints(axes.map(() => 0)), c.ints(like.shape), c.ints(axes)], src.dtype, like.dims);
 }
 
-const SCATTER_REDUCTIONS = { sum: ["add", 16], prod: ["mul", 16], amax: ["max", 18], amin: ["min", 18] } as const;
+const SCATTER_REDUCTIONS = { sum: ["add", 16], prod: ["mul", 16], amax: ["max", 18], amin: ["min", 18], mean: ["add", 16] } as const;
 
+/** The value that leaves a reduction unchanged: 0, 1, the lowest or the highest of the dtype. */
+function reductionIdentity(reduce: "sum" | "prod" | "amax" | "amin", dtype: DType): number {
+  if (reduce === "sum") return 0;
+  if (reduce === "prod") return 1;
+  const low = reduce === "amax";
+  if (dtype.startsWith("float") || dtype === "bfloat16") return low ? -Infinity : Infinity;
+  if (dtype === "bool") return low ? 0 : 1;
+  const bits = Number(/\d+/.exec(dtype)![0]);
+  if (dtype.startsWith("uint")) return low ? 0 : 2 ** bits - 1;
+  return low ? -(2 ** (bits - 1)) : 2 ** (bits - 1) - 1;
+}
+
+/**
+ * ScatterElements with a reduction. PyTorch's include_self=False, and its mean, have no
+ * reduction of their own: the positions any index reaches are counted (a scatter-add of
+ * ones), and those positions start from the reduction's identity (or 0 for the mean's sum)
+ * instead of the input.
+ */
 const scatterReduce: Rule<ScatterReduceAttrs> = (c) => {
   checkRank(c);
   const { reduce, includeSelf, dim } = c.attrs;
-  if (reduce === "mean") throw fail(c.op, "reduce='mean' has no ONNX ScatterElements reduction");
-  if (!includeSelf) throw fail(c.op, "include_self=False has no ONNX form");
   const [onnx, since] = SCATTER_REDUCTIONS[reduce];
   if (c.opset < since) throw fail(c.op, `reduction ${onnx} needs opset ${since}, exporting opset ${c.opset}`);
   const [base, index, src] = c.inputs as [EmitValue, EmitValue, EmitValue];
-  c.node("ScatterElements", [base.name, index.name, cropTo(c, src, index)], [out(c).name], [attr.int("axis", dim), attr.string("reduction", onnx)]);
+  const o = out(c);
+  const dtype = base.dtype;
+  const updates = cropTo(c, src, index);
+  const scatter = (data: string, values: string, reduction: string, target = c.tmp("scatter", dtype, o.dims)) => {
+    c.node("ScatterElements", [data, index.name, values], [target], [attr.int("axis", dim), attr.string("reduction", reduction)]);
+    return target;
+  };
+  if (includeSelf && reduce !== "mean") return void scatter(base.name, updates, onnx, o.name);
+  if (reduce === "mean" && !(dtype.startsWith("float") || dtype === "bfloat16")) throw fail(c.op, `reduce='mean' of ${dtype} (PyTorch floors the quotient)`);
+  const fill = (value: number, like: EmitValue) =>
+    c.apply("Expand", [c.scalar(value, dtype), c.apply("Shape", [like.name], "int64", [like.shape.length])], dtype, like.dims);
+  const count = scatter(fill(0, base), fill(1, index), "add");
+  if (reduce === "mean") {
+    const sum = scatter(includeSelf ? base.name : fill(0, base), updates, "add");
+    const divisor = includeSelf ? c.apply("Add", [count, c.scalar(1, dtype)], dtype, o.dims) : c.apply("Max", [count, c.scalar(1, dtype)], dtype, o.dims);
+    const mean = c.apply("Div", [sum, divisor], dtype, o.dims);
+    if (includeSelf) return c.node("Identity", [mean], [o.name]);
+    return c.node("Where", [c.apply("Greater", [count, c.scalar(0, dtype)], "bool", o.dims), mean, base.name], [o.name]);
+  }
+  const touched = c.apply("Greater", [count, c.scalar(0, dtype)], "bool", o.dims);
+  const start = c.apply("Where", [touched, c.scalar(reductionIdentity(reduce, dtype), dtype), base.name], dtype, o.dims);
+  scatter(start, updates, onnx, o.name);
 };
 
 const indexSelect: Rule<DimAttrs> = (c) => {

@@ -6,6 +6,7 @@
 import type { RuleTable } from "./emit.ts";
 import { binaryRules, miscElementwiseRules, unaryRules } from "./rules-elementwise.ts";
 import { nnRules, resampleRules } from "./rules-nn.ts";
+import { poolRules } from "./rules-pool.ts";
 import { unsupported } from "./emit.ts";
 import { shapeRules } from "./rules-shape.ts";
 
@@ -15,6 +16,7 @@ export const rules: RuleTable = {
   ...miscElementwiseRules,
   ...shapeRules,
   ...nnRules,
+  ...poolRules,
   ...resampleRules,
   adamStep: unsupported("an optimizer update, not part of an inference graph"),
 };
