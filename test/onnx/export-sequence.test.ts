@@ -12,8 +12,8 @@ import { LastStep } from "./export-models.ts";
 const evaluated = <M extends nn.Module>(m: M): M => m.eval() as M;
 
 const causal = (n: number) => nn.Transformer.generateSquareSubsequentMask(n);
-/** Batch-major key padding masks; each row keeps at least one key. */
-const padding = (rows: boolean[][]) => tensor(rows.map((r) => r.map(Number)), { dtype: "bool" });
+/** Batch-major key padding masks (1: ignore that key); each row keeps at least one key. */
+const padding = (rows: (0 | 1)[][]) => tensor(rows, { dtype: "bool" });
 
 const recurrent: Case[] = [
   { name: "RNN tanh, 2 layers", build: seeded(60, () => new LastStep(new nn.RNN(3, 4, { numLayers: 2 }))), inputs: () => [randn([5, 2, 3])] },
