@@ -13,14 +13,15 @@
  * composite's backward; a fused backward (recomputing the scores from q and k, as flash
  * attention does) would be a primitive of its own. The op suite
  * checks the fused kernel against PyTorch on forward-only cases, as it checks the composite.
- * The fused call does not go through dispatch, so `profileOps` does not list it. (A graph
- * tracer for export would take the composite path: it runs with grad recording.)
+ * The fused call does not go through dispatch, so `profileOps` does not list it, nor would a
+ * graph tracer see it: while an op observer is installed (tracing for export) the composite runs.
  */
 import type { DType } from "../../core/dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../../core/errors.ts";
 import { broadcastShapes, formatShape, shapesEqual } from "../../core/shape.ts";
 import { Tensor } from "../../core/tensor.ts";
 import { isGradEnabled } from "../../autograd/grad-mode.ts";
+import { opObserver } from "../trace-hook.ts";
 import { backends } from "../../backends/index.ts";
 import type { TensorMeta } from "../define-op.ts";
 import { where } from "../defs/binary.ts";
@@ -128,7 +129,8 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   const scale = options.scale ?? 1 / Math.sqrt(q.shape[q.ndim - 1]!);
   const shape = outputShape(q, k, v, mask);
   const inputs = mask ? [q, k, v, mask] : [q, k, v];
-  if (dropoutP === 0 && !(isGradEnabled() && inputs.some((t) => t.requiresGrad))) {
+  // A fused kernel bypasses `apply`: while a tracer listens, the composite's ops must run.
+  if (dropoutP === 0 && !(isGradEnabled() && inputs.some((t) => t.requiresGrad)) && opObserver() === null) {
     const attrs: AttentionAttrs = { isCausal, scale, hasMask: mask !== null };
     const fused = runFused("scaledDotProductAttention", inputs, attrs, [{ shape, dtype: q.dtype }]);
     if (fused) return fused[0]!;
