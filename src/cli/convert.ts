@@ -52,7 +52,8 @@ async function toOnnx(input: string, output: string, options: ConvertOptions, io
     ? options.inputShape.split(",").map((v) => Number.parseInt(v, 10))
     : name === "mnist_cnn" ? [1, 1, 28, 28] : [1, 3, 224, 224];
   if (shape.some((d) => !Number.isInteger(d) || d < 1)) throw new ValueError(`--input-shape must be positive integers separated by commas, got '${options.inputShape}'`);
-  const bytes = onnx.export(model, [randn(shape)], {
+  // The batch is exported as dynamic; tracing needs an example batch of at least 2 to tell it apart from a constant 1.
+  const bytes = onnx.export(model, [randn([Math.max(2, shape[0]!), ...shape.slice(1)])], {
     ...(options.opset !== undefined ? { opset: options.opset } : {}),
     inputNames: ["input"], outputNames: ["output"], dynamicAxes: { input: { 0: "batch" }, output: { 0: "batch" } },
   });

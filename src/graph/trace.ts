@@ -172,6 +172,8 @@ export function trace(fn: (...inputs: Tensor[]) => unknown, inputs: readonly Ten
     const axes = options.dynamicAxes?.[index] ?? {};
     for (const axis of Object.keys(axes).map(Number))
       if (!Number.isInteger(axis) || axis < 0 || axis >= t.ndim) throw new ValueError(`tracing: dynamic axis ${axis} of input ${index} is outside its ${t.ndim} dims`);
+      else if (t.shape[axis]! < 2)
+        throw new ValueError(`tracing: dynamic axis ${axis} of input ${index} has size ${t.shape[axis]} in the example; give it a size of at least 2 (a size of 0 or 1 cannot be told apart from a broadcast or a constant size)`);
     const dims = t.shape.map((n, i) => axes[i] ?? n);
     const probe = t.shape.map((n, i) => (axes[i] !== undefined ? probeSize(n) : n));
     const v = tracer.add(t.dtype, t.shape, dims, probe, { kind: "input", index });

@@ -120,7 +120,7 @@ exportCases(cases);
 test("export names initializers by state-dict keys and graph values as asked", () => {
   manualSeed(0);
   const net = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
-  const ir = exportModel(net, [randn([1, 3])], { inputNames: ["x"], outputNames: ["y"], dynamicAxes: { x: { 0: "n" }, y: { 0: "n" } } });
+  const ir = exportModel(net, [randn([2, 3])], { inputNames: ["x"], outputNames: ["y"], dynamicAxes: { x: { 0: "n" }, y: { 0: "n" } } });
   assert.deepEqual(ir.graph.initializers.map((t) => t.name).sort(), ["0.bias", "0.weight", "2.bias", "2.weight"]);
   assert.deepEqual(ir.graph.inputs.map((v) => [v.name, v.type]), [["x", { kind: "tensor", elemType: "float32", shape: ["n", 3] }]]);
   assert.deepEqual(ir.graph.outputs.map((v) => [v.name, v.type]), [["y", { kind: "tensor", elemType: "float32", shape: ["n", 2] }]]);
@@ -135,6 +135,7 @@ test("export restores training mode and refuses bad options", () => {
   assert.throws(() => exportOnnx(net, [randn([1, 2])], { opset: 12 }), /opset must be an integer from 13 to 21/);
   assert.throws(() => exportOnnx(net, [randn([1, 2])], { inputNames: ["a", "b"] }), /2 input names given for 1 input/);
   assert.throws(() => exportOnnx(net, [randn([1, 2])], { dynamicAxes: { z: [0] } }), /neither an input nor an output/);
+  assert.throws(() => exportOnnx(net, [randn([1, 2])], { dynamicAxes: { input: [0] } }), /dynamic axis 0 of input 0 has size 1 in the example; give it a size of at least 2/);
 });
 
 test("export fails clearly where no ONNX form exists", () => {
