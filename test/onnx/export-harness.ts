@@ -3,7 +3,8 @@
  * a seeded module (or function), exports it by tracing, and checks that (a) onnxruntime-node
  * running the file gives concord's eager outputs and (b) concord's own importer (onnx.load)
  * gives them too, within 1e-5 (relative, with an absolute floor of 1e-5 for values near
- * zero). Cases with dynamic axes also run at a size other than the traced one.
+ * zero), on the traced inputs and on fresh ones of the same sizes. Cases with dynamic axes
+ * also run at a size other than the traced one.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -68,7 +69,9 @@ export function exportCases(cases: readonly Case[]): void {
       if (c.ops) for (const op of c.ops) assert.ok(ir.graph.nodes.some((n) => n.opType === op), `${op} in ${ir.graph.nodes.map((n) => n.opType).join(", ")}`);
       assert.ok(ir.opsetImports.some((o) => o.domain === "" && o.version === (c.options?.opset ?? 17)));
       const tol = { ...TOL, ...c.tol };
-      for (const run of c.other ? [inputs, c.other()] : [inputs]) {
+      // Fresh inputs of the traced sizes too: a value the trace wrongly kept as a constant
+      // would still match the traced inputs.
+      for (const run of [inputs, c.inputs(), ...(c.other ? [c.other()] : [])]) {
         const expected = eager(model, run);
         const names = ir.graph.inputs.map((v) => v.name);
         const feeds = Object.fromEntries(run.map((t, i) => [names[i]!, t]));

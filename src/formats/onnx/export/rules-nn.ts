@@ -219,8 +219,11 @@ const upsample: Rule<UpsampleAttrs> = (c) => {
     return c.node("Resize", [v.name, "", all], [out(c).name], attrs);
   }
   if (c.opset >= 18) return c.node("Resize", [v.name, "", "", c.ints(outputSize)], [out(c).name], [...attrs, attr.ints("axes", range(outputSize.length).map((i) => i + 2))]);
-  if (!isStatic(v.dims[0]!) || !isStatic(v.dims[1]!)) throw fail(c.op, `resizing to sizes with a dynamic batch needs opset 18 (Resize axes), exporting opset ${c.opset}`);
-  c.node("Resize", [v.name, "", "", c.ints([v.shape[0]!, v.shape[1]!, ...outputSize])], [out(c).name], attrs);
+  if (isStatic(v.dims[0]!) && isStatic(v.dims[1]!)) return c.node("Resize", [v.name, "", "", c.ints([v.shape[0]!, v.shape[1]!, ...outputSize])], [out(c).name], attrs);
+  // Before Resize's axes (opset 18), dynamic [N, C] sizes come from the input's shape.
+  const leading = c.apply("Slice", [c.apply("Shape", [v.name], "int64", [v.shape.length]), c.ints([0]), c.ints([2])], "int64", [2]);
+  const sizes = c.apply("Concat", [leading, c.ints(outputSize)], "int64", [outputSize.length + 2], [attr.int("axis", 0)]);
+  c.node("Resize", [v.name, "", "", sizes], [out(c).name], attrs);
 };
 
 export const resampleRules = {
