@@ -140,6 +140,8 @@ test("export restores training mode and refuses bad options", () => {
 
 test("export fails clearly where no ONNX form exists", () => {
   assert.throws(() => exportOnnx((x: Tensor) => x.cumprod(0), [randn([3])]), /ONNX export of cumprod: ONNX has no cumulative product/);
+  const bag = new nn.EmbeddingBag(5, 2, { mode: "max" });
+  assert.throws(() => exportOnnx(bag, [randint(0, 5, [2, 3])]), /ONNX export of scatterReduce: reduction max needs opset 18, exporting opset 17/);
   // A size tied to the dynamic dim that no view follows.
   assert.throws(
     () => exportOnnx((x: Tensor) => x.add(randn([3, 2])), [randn([3, 2])], { dynamicAxes: { input: [0] } }),
