@@ -119,7 +119,7 @@ console.log(`checkpoint ${checkpoint}: reloaded into a new model, ${same}/${test
 // Export to ONNX by tracing, run the exported file with concord's ONNX runtime, compare.
 const onnxPath = join(resolve(opts.out), "mnist-cnn.onnx");
 const [sample] = (await testLoader[Symbol.asyncIterator]().next()).value as Tensor[];
-const onnxBytes = onnx.export(model, [sample!.narrow(0, 0, 1)], { inputNames: ["image"], outputNames: ["logits"], dynamicAxes: { image: { 0: "batch" }, logits: { 0: "batch" } } });
+const onnxBytes = onnx.export(model, [sample!.narrow(0, 0, 2)], { inputNames: ["image"], outputNames: ["logits"], dynamicAxes: { image: { 0: "batch" }, logits: { 0: "batch" } } });
 await (await fileSystem()).writeFileAtomic(onnxPath, onnxBytes);
 const exported = await onnx.load(onnxPath);
 const onnxOut: Tensor[] = [];
