@@ -4,14 +4,17 @@
  * record's vjp.
  */
 import { isFloating } from "../core/dtype.ts";
-import { AutogradError } from "../core/errors.ts";
-import { formatShape, inferShape } from "../core/shape.ts";
+import { AutogradError, ValueError } from "../core/errors.ts";
+import { formatShape, inferShape, numel } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
 import { isGradEnabled } from "../autograd/grad-mode.ts";
 import { gradEdge, Node } from "../autograd/tape.ts";
 import { runKernel } from "../backends/dispatch.ts";
 import type { OpDef, TensorMeta, VjpContext } from "./define-op.ts";
 import { opObserver } from "./trace-hook.ts";
+
+/** The most elements a tensor an op computes may have: kernels index with 32-bit signed integers. */
+export const MAX_NUMEL = 2 ** 31 - 1;
 
 /** Runs `def` on `inputs`; returns every output. */
 export function apply<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
@@ -25,6 +28,9 @@ export function apply<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A): Te
       inputs.map((t) => ({ shape: t.shape, dtype: t.dtype, wrappedNumber: t.wrappedNumber })),
       attrs,
     );
+    // Refused before the kernel runs: a kernel may build per-element index maps before it allocates.
+    for (const { shape } of inference.outputs)
+      if (numel(shape) > MAX_NUMEL) throw new ValueError(`${def.name}: an output of shape ${formatShape(shape)} has more than ${MAX_NUMEL} elements`);
     const storages = runKernel(def.name, inputs, attrs, inference);
     // A -1 in an inferred shape is a data-dependent size (nonzero's row count): the kernel's output length decides it.
     outputs = storages.map((s, i) => {

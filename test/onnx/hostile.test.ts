@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConcordError, FormatError, UnsupportedError, ValueError } from "../../src/core/errors.ts";
+import { ConcordError, FormatError, ShapeError, UnsupportedError, ValueError } from "../../src/core/errors.ts";
 import { Tensor, tensor } from "../../src/index.ts";
 import * as onnx from "../../src/formats/onnx/index.ts";
 import { ModelProto, TensorProto, type Msg } from "../../src/formats/onnx/proto.ts";
@@ -249,4 +249,27 @@ test("attributes of the wrong type, unknown ops and domains, missing opset impor
   assert.deepEqual(onnx.loadSync(ModelProto.encode(empty).finish()).model.graph.nodes[0]!.attributes[0], { name: "note", type: "string", value: "" });
   delete axis.i;
   refuses(() => onnx.loadSync(ModelProto.encode(msg).finish()).runSync({ x: tensor([[[[1, 2], [3, 4]]]], { dtype: "float32" }) }), ValueError, /Softmax : attribute axis should be int, found undefined/);
+});
+
+test("attribute sizes no kernel can take are refused quickly: strides past 32 bits, pads, windows, LRN sizes", () => {
+  const x = info("x", [1, 1, 7, 5]);
+  const ints = (name: string, v: number[]): Attribute => ({ name, type: "ints", value: v.map(BigInt) });
+  const run = (op: string, attrs: Attribute[], withW = false) => {
+    const m = model(graph([node(op, withW ? ["x", "W"] : ["x"], ["y"], attrs)], withW ? [x, info("W", [1, 1, 3, 3])] : [x], [info("y")]));
+    const feeds: Record<string, Tensor> = { x: tensor(Float32Array.from({ length: 35 }, (_, i) => i / 7), { shape: [1, 1, 7, 5] }) };
+    if (withW) feeds.W = tensor(new Float32Array(9), { shape: [1, 1, 3, 3] });
+    return onnx.loadSync(bytesOf(m)).runSync(feeds);
+  };
+  const start = performance.now();
+  // A stride of 2^53 wrapped to 0 in the 32-bit kernels: a wasm "divide by zero" (found by field fuzzing).
+  refuses(() => run("Conv", [ints("strides", [2, 2 ** 53])], true), ValueError, /conv: stride must be 2 32-bit integers/);
+  refuses(() => run("MaxPool", [ints("kernel_shape", [3, 3]), ints("strides", [2 ** 40, 1])]), ValueError, /maxPool: stride must be 2 32-bit integers/);
+  // Pads past half the window are applied explicitly: the padded tensor is refused before any kernel runs.
+  refuses(() => run("MaxPool", [ints("kernel_shape", [3, 3]), ints("pads", [2 ** 31 - 1, 0, 0, 0])]), ValueError, /pad: an output of shape \[1, 1, 2147483654, 5\] has more than 2147483647 elements/);
+  refuses(() => run("LpPool", [ints("kernel_shape", [1e9, 1])]), ShapeError, /window of 1000000000 .* larger than the padded input's 7/);
+  // LRN over 1 channel: any window sees only the channel itself, x / (1 + 1e-4 / size * x^2)^0.75.
+  const size = 2 ** 30;
+  const y = (run("LRN", [{ name: "size", type: "int", value: BigInt(size) }]).y as Tensor).dataSync() as Float32Array;
+  y.forEach((v, i) => assert.ok(Math.abs(v - (i / 7) / (1 + (1e-4 / size) * (i / 7) ** 2) ** 0.75) < 1e-5));
+  assert.ok(performance.now() - start < 3000, `${performance.now() - start} ms`);
 });

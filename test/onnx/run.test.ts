@@ -200,3 +200,14 @@ test("DeformConv's gradients reach the input, the weights, the offsets and the m
   const mask = rand([1, 4, 3, 3], { dtype: "float64", requiresGrad: true });
   assert.ok(gradcheck((a, b, o, m) => runNode("DeformConv", 22, [a!, b!, o!, tensor(new Float64Array(2)), m!]), [x, w, offset, mask]));
 });
+
+test("Clip: scalar bounds take the one-pass clamp, bounds that need a gradient stay tensors", () => {
+  const m = onnx.loadSync(onnx.encodeModel(model(graph([node("Clip", ["x", "lo", "hi"], ["y"])], [info("x", [4]), info("lo", []), info("hi", [])], [info("y", [4])]))));
+  const x = tensor([-2, 0.5, 3, 9], { dtype: "float32" });
+  const scalar = (v: number) => tensor([v], { dtype: "float32" }).reshape([]);
+  assert.deepEqual((m.runSync({ x, lo: scalar(0), hi: scalar(6) }).y as Tensor).toArray(), [0, 0.5, 3, 6]);
+  assert.deepEqual((m.runSync({ x, lo: scalar(4), hi: scalar(1) }).y as Tensor).toArray(), [1, 1, 1, 1]);
+  const lo = scalar(1).requiresGrad_();
+  (m.runSync({ x, lo, hi: scalar(6) }).y as Tensor).sum().backward();
+  assert.deepEqual(lo.grad!.toArray(), 2);
+});

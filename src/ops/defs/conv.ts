@@ -85,8 +85,9 @@ function checkCommon(op: string, [x, w]: readonly TensorMeta[], attrs: ConvAttrs
     );
   for (const key of ["stride", "padBegin", "padEnd", "dilation"] as const) {
     const list = attrs[key];
-    if (list.length !== nd || !list.every(Number.isInteger))
-      throw new ValueError(`${op}: ${key} must be ${nd} integers, got [${list.join(", ")}]`);
+    // The kernels take 32-bit sizes: a larger stride or pad would wrap (a stride of 2^32 divides by zero).
+    if (list.length !== nd || !list.every((v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31))
+      throw new ValueError(`${op}: ${key} must be ${nd} 32-bit integers, got [${list.join(", ")}]`);
   }
   if (!Number.isInteger(attrs.groups) || attrs.groups <= 0) throw new ValueError(`${op}: non-positive groups is not supported (groups=${attrs.groups})`);
   if (attrs.stride.some((s) => s <= 0)) throw new ValueError(`${op}: non-positive stride is not supported`);

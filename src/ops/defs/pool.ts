@@ -91,8 +91,9 @@ function inferWindowPool(op: string, x: TensorMeta, attrs: PoolWindowAttrs, dila
   const nd = attrs.kernelSize.length;
   checkRank(op, x, nd);
   for (const [key, list] of Object.entries({ stride: attrs.stride, padBegin: attrs.padBegin, padEnd: attrs.padEnd, dilation }))
-    if (list.length !== nd || !list.every(Number.isInteger)) throw new ValueError(`${op}: ${key} must be ${nd} integers, got [${list.join(", ")}]`);
-  if (attrs.kernelSize.some((k) => !Number.isInteger(k) || k <= 0))
+    if (list.length !== nd || !list.every((v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31))
+      throw new ValueError(`${op}: ${key} must be ${nd} 32-bit integers, got [${list.join(", ")}]`);
+  if (attrs.kernelSize.some((k) => !Number.isInteger(k) || k <= 0 || k >= 2 ** 31))
     throw new ValueError(`${op}: kernel size should be greater than zero, but got [${attrs.kernelSize.join(", ")}]`);
   if (attrs.stride.some((s) => s <= 0)) throw new ValueError(`${op}: stride should be greater than zero, but got [${attrs.stride.join(", ")}]`);
   if (dilation.some((d) => d <= 0)) throw new ValueError(`${op}: dilation should be greater than zero, but got [${dilation.join(", ")}]`);

@@ -84,11 +84,26 @@ function shrink(x: Tensor, ctx: OpContext): Tensor {
   return b.where(below, x.add(shift(bias)), b.where(above, x.sub(shift(bias)), zero)).to(x.dtype);
 }
 
+/**
+ * A Clip bound as the number clamp takes: null when absent, undefined when it must stay a
+ * tensor (not one element, of another dtype, broadcasting x to more dims, needing a
+ * gradient, NaN, or an int64 past 2^53).
+ */
+function scalarBound(t: Tensor | undefined, x: Tensor): number | null | undefined {
+  if (!t) return null;
+  if (t.size !== 1 || t.dtype !== x.dtype || t.ndim > x.ndim || t.requiresGrad) return undefined;
+  const v = numbersOf(t)[0]!;
+  return Number.isNaN(v) || (!isFloating(t.dtype) && !Number.isSafeInteger(v)) ? undefined : v;
+}
+
 function clip(inputs: Inputs, ctx: OpContext): Tensor {
   const x = tensorAt(inputs, 0, ctx);
   if (ctx.opset < 11) return clamp(x, ctx.attrs.float("min", -Infinity), ctx.attrs.float("max", Infinity));
   const lo = optionalTensorAt(inputs, 1, ctx, true);
   const hi = optionalTensorAt(inputs, 2, ctx, true);
+  // Scalar bounds (ReLU6's 0 and 6) go through the one-pass clamp; the rest broadcast.
+  const [min, max] = [scalarBound(lo, x), scalarBound(hi, x)];
+  if (min !== undefined && max !== undefined && (min !== null || max !== null)) return clamp(x, min, max);
   let y = x;
   if (lo) y = b.maximum(y, lo);
   if (hi) y = b.minimum(y, hi);

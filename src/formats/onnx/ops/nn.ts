@@ -6,6 +6,7 @@
  * lists all begins then all ends; auto_pad SAME_UPPER/SAME_LOWER/VALID computes them.
  */
 import type { DType } from "../../../core/dtype.ts";
+import { ShapeError } from "../../../core/errors.ts";
 import type { Tensor } from "../../../core/tensor.ts";
 import type { OpContext, OpImpl } from "../../../graph/interpreter.ts";
 import { apply, apply1 } from "../../../ops/apply.ts";
@@ -151,6 +152,11 @@ function windowSum(x: Tensor, win: Window, ceilMode: boolean, padValue: number):
   for (let i = spatial.length - 1; i >= 0; i--) more.push(0, extra[i]!);
   padded = pad(padded, more, "constant", 0);
   const [n, c] = [x.shape[0]!, x.shape[1]!];
+  // Checked before the kernel of ones is made: a kernel_shape far larger than the input would allocate it in vain.
+  win.kernel.forEach((k, i) => {
+    if ((k - 1) * win.dilations[i]! + 1 > padded.shape[2 + i]!)
+      throw new ShapeError(`window of ${k} (dilation ${win.dilations[i]}) is larger than the padded input's ${padded.shape[2 + i]} along spatial dim ${i}`);
+  });
   const planes = reshape(padded, [n * c, 1, ...padded.shape.slice(2)]);
   const kernel = ones([1, 1, ...win.kernel], { dtype: x.dtype });
   const zeros = win.kernel.map(() => 0);
@@ -273,13 +279,16 @@ function lrn(inputs: Inputs, ctx: OpContext): Tensor[] {
   const beta = ctx.attrs.float("beta", 0.75);
   const bias = ctx.attrs.float("bias", 1);
   const c = x.shape[1]!;
-  const before = Math.floor((size - 1) / 2);
-  const after = Math.ceil((size - 1) / 2);
+  if (!(size >= 1)) throw invalid(ctx, `size must be positive, got ${size}`);
+  // Window positions more than c - 1 channels away only ever see zero padding: leave them out,
+  // so a huge size costs no more than size = 2c - 1.
+  const before = Math.min(Math.floor((size - 1) / 2), c - 1);
+  const after = Math.min(Math.ceil((size - 1) / 2), c - 1);
   const sq = x.mul(x);
   const pairs = new Array<number>(2 * (x.ndim - 2)).fill(0);
   const padded = pad(sq, [...pairs, before, after]);
   let acc = padded.narrow(1, 0, c);
-  for (let k = 1; k < size; k++) acc = acc.add(padded.narrow(1, k, c));
+  for (let k = 1; k <= before + after; k++) acc = acc.add(padded.narrow(1, k, c));
   return [x.div(acc.mul(alpha / size).add(bias).pow(beta))];
 }
 
