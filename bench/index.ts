@@ -13,6 +13,7 @@ const parts: [string, string][] = [
   ["elementwise", "elementwise-wasm.ts"],
   ["training", "training-main.ts"],
   ["onnx", "onnx-inference.ts"],
+  ["onnx-conformance", "onnx-conformance.ts"],
 ];
 
 const only = process.argv.slice(2);
