@@ -2,88 +2,57 @@
  * Training throughput (samples/s) of the two reference networks of ../shared/PEERS.md, on
  * random data with Adam and softmax cross-entropy: an MLP 784-512-512-10 at batch 128 and
  * the MNIST CNN (conv 1->32 3x3, relu, conv 32->64 3x3, relu, maxpool 2, linear 9216->128,
- * relu, linear 128->10) at batch 64. concord's step is written with ops and a hand-written
- * Adam (the nn/optim layers build the same thing); peers: tfjs-layers on its wasm and cpu
+ * relu, linear 128->10) at batch 64. concord's step is what a user writes: nn modules,
+ * nn.functional.crossEntropy and optim.Adam; peers: tfjs-layers on its wasm and cpu
  * backends, PyTorch when installed.
  */
 import * as c from "../src/index.ts";
 import type { Tensor } from "../src/index.ts";
 import { time } from "./harness.ts";
-import { adamStep } from "../src/ops/defs/optim-step.ts";
 import { pytorch } from "./peers/pytorch.ts";
 import { useTfjs } from "./peers/tfjs.ts";
 import * as tfl from "@tensorflow/tfjs-layers";
 
-/** PyTorch's default Linear/Conv init scale: U(-1/sqrt(fanIn), 1/sqrt(fanIn)). */
-function param(shape: number[], fanIn: number): Tensor {
-  const bound = 1 / Math.sqrt(fanIn);
-  return c.rand(shape).mul(2 * bound).sub(bound).requiresGrad_();
+/** The MLP 784-512-512-10 as a user writes it with nn. */
+class Mlp extends c.nn.Module {
+  fc1 = new c.nn.Linear(784, 512);
+  fc2 = new c.nn.Linear(512, 512);
+  fc3 = new c.nn.Linear(512, 10);
+  override forward(x: Tensor): Tensor {
+    return this.fc3.forward(this.fc2.forward(this.fc1.forward(x).relu()).relu());
+  }
 }
 
-/**
- * Adam as torch.optim.Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8): the fused adamStep op per
- * parameter (one pass over parameter, gradient and state), the parameter copied into place.
- */
-function adam(params: Tensor[]): () => void {
-  const m = params.map((p) => c.zerosLike(p));
-  const v = params.map((p) => c.zerosLike(p));
-  let t = 0;
-  return () =>
-    c.noGrad(() => {
-      t++;
-      params.forEach((p, i) => {
-        const [next, m1, v1] = adamStep(p, p.grad!, m[i]!, v[i]!, { step: t });
-        p.copy_(next);
-        next.dispose();
-        m[i]!.dispose();
-        v[i]!.dispose();
-        m[i] = m1;
-        v[i] = v1;
-        p.grad!.dispose();
-        p.grad = null;
-      });
-    });
+/** The MNIST CNN of ../shared/PEERS.md as a user writes it with nn. */
+class Cnn extends c.nn.Module {
+  conv1 = new c.nn.Conv2d(1, 32, 3);
+  conv2 = new c.nn.Conv2d(32, 64, 3);
+  pool = new c.nn.MaxPool2d(2);
+  fc1 = new c.nn.Linear(9216, 128);
+  fc2 = new c.nn.Linear(128, 10);
+  override forward(x: Tensor): Tensor {
+    const h = this.pool.forward(this.conv2.forward(this.conv1.forward(x).relu()).relu()).flatten(1);
+    return this.fc2.forward(this.fc1.forward(h).relu());
+  }
 }
 
-function crossEntropy(logits: Tensor, target: Tensor): Tensor {
-  return logits.logSoftmax(1).gather(1, target.unsqueeze(1)).mean().neg();
-}
-
-function linear(x: Tensor, w: Tensor, b: Tensor): Tensor {
-  return x.matmul(w.t()).add(b);
+/** One training step (forward, cross-entropy, backward, optim.Adam) of `model` on fixed random data. */
+function stepOf(model: c.nn.Module, x: Tensor, y: Tensor): () => void {
+  const opt = new c.optim.Adam(model.parameters(), { lr: 1e-3 });
+  return () => {
+    const loss = c.nn.functional.crossEntropy(model.forward(x) as Tensor, y);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  };
 }
 
 export function mlpStep(batch = 128): () => void {
-  const ps = [param([512, 784], 784), param([512], 784), param([512, 512], 512), param([512], 512), param([10, 512], 512), param([10], 512)];
-  const [w1, b1, w2, b2, w3, b3] = ps as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
-  const x = c.rand([batch, 784]);
-  const y = c.randint(0, 10, [batch]);
-  const update = adam(ps);
-  return () => {
-    const h = linear(linear(x, w1, b1).relu(), w2, b2).relu();
-    crossEntropy(linear(h, w3, b3), y).backward();
-    update();
-  };
+  return stepOf(new Mlp(), c.rand([batch, 784]), c.randint(0, 10, [batch]));
 }
 
 export function cnnStep(batch = 64): () => void {
-  const ps = [
-    param([32, 1, 3, 3], 9), param([32], 9), param([64, 32, 3, 3], 288), param([64], 288),
-    param([128, 9216], 9216), param([128], 9216), param([10, 128], 128), param([10], 128),
-  ];
-  const [cw1, cb1, cw2, cb2, w3, b3, w4, b4] = ps as Tensor[] as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
-  const x = c.rand([batch, 1, 28, 28]);
-  const y = c.randint(0, 10, [batch]);
-  const update = adam(ps);
-  return () => {
-    let h = c.conv2d(x, cw1, cb1).relu();
-    h = c.conv2d(h, cw2, cb2).relu();
-    const pooled = c.maxPool2d(h, 2);
-    h = (Array.isArray(pooled) ? pooled[0]! : pooled).flatten(1);
-    h = linear(h, w3, b3).relu();
-    crossEntropy(linear(h, w4, b4), y).backward();
-    update();
-  };
+  return stepOf(new Cnn(), c.rand([batch, 1, 28, 28]), c.randint(0, 10, [batch]));
 }
 
 async function tfjsSamplesPerSecond(kind: "mlp" | "cnn", backend: "cpu" | "wasm"): Promise<number> {
