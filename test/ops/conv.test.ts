@@ -148,6 +148,9 @@ describe("wasm conv and pooling kernels agree with js on shapes that split acros
     ["convTranspose2d stride 1", (x, w, b) => c.convTranspose2d(x!, w!, b!, 1, 1), [[4, 16, 15, 13], [16, 8, 3, 3], [8]]],
     ["convTranspose2d stride 2, groups 2", (x, w, b) => c.convTranspose2d(x!, w!, b!, 2, 1, 1, 2), [[4, 16, 15, 13], [16, 6, 3, 3], [12]]],
     ["convTranspose1d stride 3 dilation 2", (x, w) => c.convTranspose1d(x!, w!, null, 3, 1, 2, 1, 2), [[4, 8, 40], [8, 6, 4]]],
+    // A small plane at batch 1 (fewer Winograd tiles than channels): the implicit GEMM with
+    // the output channels split between threads, in MC-row blocks, the last strip partial.
+    ["conv2d 3x3 on a 7x7 plane, 302 output channels", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1), [[1, 64, 7, 7], [302, 64, 3, 3], [302]]],
     ["conv2d 3x3 Winograd, odd output", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1), [[3, 16, 13, 11], [20, 16, 3, 3], [20]]],
     // Winograd's transforms could turn inf into nan (Note: Winograd F(2x2, 3x3)): with an
     // infinity in the input the call must give the direct sums' ±inf.

@@ -31,6 +31,8 @@ const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;
 const NC: i32 = 256;
+/** Rows of packed weights per cache block: MC·KC floats (128 KiB) stay in L2 while the strips sweep them. */
+const MC: i32 = 128;
 
 // Descriptor fields (i32 slots). Strides are in elements, pointers are byte addresses.
 const X = 0; // input [B, C, ID, IH, IW]; spatial dims contiguous
@@ -386,11 +388,12 @@ function mergeTile(desc: usize, tile: usize, rows: i32, cols: i32, j: i32, co: i
 }
 
 /**
- * Output columns [c0, c1) of every group (see Note: implicit GEMM), columns numbered b·P + p
- * over the batch; `scratch` is this thread's convScratchBytes() bytes, 16-byte aligned.
+ * Output columns [c0, c1) and output channels [r0, r1) within each group (r0 a multiple of
+ * MR) of every group (see Note: implicit GEMM), columns numbered b·P + p over the batch;
+ * `scratch` is this thread's convScratchBytes() bytes, 16-byte aligned.
  * The weights must be packed (convPackWeights) first.
  */
-export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize): void {
+export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize, r0: i32, r1: i32): void {
   const k = reduction(desc);
   const mPad = paddedRows(desc);
   const coutG = field(desc, COUT_G);
@@ -412,7 +415,10 @@ export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize): void {
         const first = pc == 0;
         packB(desc, g, pc, kc, jc, nc, packedB, bases);
         const blockA = packedA + <usize>(pc * mPad) * 4;
-        for (let jr = 0; jr < nc; jr += NR) {
+        // MC rows of the packed weights at a time, so the block of A the strips sweep stays in cache.
+        for (let ic = r0; ic < r1; ic += MC) {
+          const icEnd = min(r1, ic + MC);
+          for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
           const j = jc + jr;
           const pb = packedB + <usize>(jr * kc) * 4;
@@ -420,7 +426,7 @@ export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize): void {
           const p = j - b * plane;
           // The strip's columns lie in one image: its tiles go straight to the output rows.
           const direct = cols == NR && p + NR <= plane;
-          for (let ir = 0; ir < coutG; ir += MR) {
+          for (let ir = ic; ir < icEnd; ir += MR) {
             const rows = min(MR, coutG - ir);
             const pa = blockA + <usize>(ir * kc) * 4;
             const co = g * coutG + ir;
@@ -431,6 +437,7 @@ export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize): void {
               kernel4x8(kc, pa, pb, tile, NR * 4, true, 0);
               mergeTile(desc, tile, rows, cols, j, co, first);
             }
+          }
           }
         }
       }
