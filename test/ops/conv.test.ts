@@ -143,6 +143,10 @@ describe("wasm conv and pooling kernels agree with js on shapes that split acros
     ["conv2d 3x3 padding 1", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1), [[4, 16, 19, 21], [24, 16, 3, 3], [24]]],
     ["conv2d stride 2 dilation 2 groups 2", (x, w) => c.conv2d(x!, w!, null, 2, 2, 2, 2), [[3, 8, 23, 17], [12, 4, 3, 3]]],
     ["conv2d depthwise", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1, 1, 16), [[4, 16, 21, 19], [32, 1, 3, 3], [32]]],
+    // Depthwise on a padded copy: the 3×3 kernel at stride 2 (odd sizes, rows ending in a
+    // partial vector), and the general kernel's partial vectors at stride 3 with dilation 2.
+    ["conv2d depthwise 3x3 stride 2", (x, w, b) => c.conv2d(x!, w!, b!, 2, 1, 1, 24), [[2, 24, 15, 13], [24, 1, 3, 3], [24]]],
+    ["conv2d depthwise 5x5 stride 3 dilation 2", (x, w, b) => c.conv2d(x!, w!, b!, 3, 3, 2, 8), [[2, 8, 23, 29], [8, 1, 5, 5], [8]]],
     ["conv1d", (x, w, b) => c.conv1d(x!, w!, b!, 1, 2), [[8, 16, 60], [12, 16, 5], [12]]],
     ["conv3d", (x, w) => c.conv3d(x!, w!, null, 1, 1), [[2, 8, 6, 9, 7], [6, 8, 3, 3, 3]]],
     ["convTranspose2d stride 1", (x, w, b) => c.convTranspose2d(x!, w!, b!, 1, 1), [[4, 16, 15, 13], [16, 8, 3, 3], [8]]],

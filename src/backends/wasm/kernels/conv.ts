@@ -113,6 +113,10 @@ function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, 
     // One input channel and fewer output channels per group than a micro-kernel tile has
     // rows (depthwise): the direct kernel. More outputs (a first layer on one channel): GEMM.
     if (cinPerGroup === 1 && coutPerGroup < 4) {
+      // A padded copy (with 16 floats of slack) leaves no edges to check tap by tap.
+      const padded = padIfRead(descriptor, threads, descriptorBlock);
+      if (padded !== 0) blocks.push(padded);
+      descriptor.packed = padded === 0 ? 0 : 1;
       const desc = descriptorBlock(descriptor);
       const step = Math.ceil(planes / threads);
       const calls = [];
