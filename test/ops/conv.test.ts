@@ -167,6 +167,9 @@ describe("wasm conv and pooling kernels agree with js on shapes that split acros
     ["conv3d large kernel padding 1", (x, w) => c.conv3d(x!, w!, null, 1, 1), [[2, 3, 6, 10, 10], [4, 3, 4, 6, 6]]],
     ["maxPool2d 2", (x) => c.maxPool2d(x!, 2, null, 0, 1, false, true), [[8, 16, 24, 24]]],
     ["maxPool2d 3 stride 2 padding 1 dilation 2 ceil", (x) => c.maxPool2d(x!, 3, 2, 1, 2, true, true), [[8, 16, 23, 26]]],
+    // Padding clips the first windows' starts: the row's stride comes from the last two.
+    ["maxPool2d 3 stride 2 padding 1 (ResNet's stem)", (x) => c.maxPool2d(x!, 3, 2, 1, 1, false, true), [[2, 16, 30, 35]]],
+    ["avgPool2d 3 stride 2 padding 1", (x) => c.avgPool2d(x!, 3, 2, 1, false, false), [[2, 16, 30, 35]]],
     ["avgPool2d 3 stride 1 padding 1", (x) => c.avgPool2d(x!, 3, 1, 1, false, false), [[8, 16, 23, 26]]],
     ["adaptiveAvgPool2d", (x) => c.adaptiveAvgPool2d(x!, [5, 9]), [[8, 16, 23, 26]]],
   ];
