@@ -176,18 +176,26 @@ function packB(desc: usize, group: i32, pc: i32, kc: i32, j0: i32, nc: i32, pb: 
   const x = <usize>field(desc, X) + (<usize>(group * field(desc, CIN_G) * field(desc, X_CHANNEL)) << 2);
   const kOffsets = <usize>field(desc, K_OFFSETS) + (<usize>pc << 2);
   const plane = od * oh * ow;
+  // The (image, d, h, w) of column j0, then stepped column by column (no divisions per column).
+  let b = j0 / plane;
+  let d = (j0 - b * plane) / (oh * ow);
+  let h = (j0 - b * plane - d * oh * ow) / ow;
+  let w = j0 - b * plane - d * oh * ow - h * ow;
   for (let t = 0; t < nc; t += NR) {
     const cols = min(NR, nc - t);
     // Each column's first tap, as an element offset from x.
     for (let q = 0; q < cols; q++) {
-      const j = j0 + t + q;
-      const b = j / plane;
-      let p = j - b * plane;
-      const d = p / (oh * ow);
-      p -= d * oh * ow;
-      const h = p / ow;
-      const w = p - h * ow;
       store<i32>(bases + (<usize>q << 2), b * xBatch + ((d * sD - pD) * inH + (h * sH - pH)) * inW + (w * sW - pW));
+      if (++w == ow) {
+        w = 0;
+        if (++h == oh) {
+          h = 0;
+          if (++d == od) {
+            d = 0;
+            b++;
+          }
+        }
+      }
     }
     const strip = pb + <usize>(t * kc) * 4;
     const base0 = load<i32>(bases);
