@@ -143,11 +143,18 @@ describe("wasm conv and pooling kernels agree with js on shapes that split acros
     ["conv2d 3x3 padding 1", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1), [[4, 16, 19, 21], [24, 16, 3, 3], [24]]],
     ["conv2d stride 2 dilation 2 groups 2", (x, w) => c.conv2d(x!, w!, null, 2, 2, 2, 2), [[3, 8, 23, 17], [12, 4, 3, 3]]],
     ["conv2d depthwise", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1, 1, 16), [[4, 16, 21, 19], [32, 1, 3, 3], [32]]],
+    // Depthwise on a padded copy: the 3×3 kernel at stride 2 (odd sizes, rows ending in a
+    // partial vector), and the general kernel's partial vectors at stride 3 with dilation 2.
+    ["conv2d depthwise 3x3 stride 2", (x, w, b) => c.conv2d(x!, w!, b!, 2, 1, 1, 24), [[2, 24, 15, 13], [24, 1, 3, 3], [24]]],
+    ["conv2d depthwise 5x5 stride 3 dilation 2", (x, w, b) => c.conv2d(x!, w!, b!, 3, 3, 2, 8), [[2, 8, 23, 29], [8, 1, 5, 5], [8]]],
     ["conv1d", (x, w, b) => c.conv1d(x!, w!, b!, 1, 2), [[8, 16, 60], [12, 16, 5], [12]]],
     ["conv3d", (x, w) => c.conv3d(x!, w!, null, 1, 1), [[2, 8, 6, 9, 7], [6, 8, 3, 3, 3]]],
     ["convTranspose2d stride 1", (x, w, b) => c.convTranspose2d(x!, w!, b!, 1, 1), [[4, 16, 15, 13], [16, 8, 3, 3], [8]]],
     ["convTranspose2d stride 2, groups 2", (x, w, b) => c.convTranspose2d(x!, w!, b!, 2, 1, 1, 2), [[4, 16, 15, 13], [16, 6, 3, 3], [12]]],
     ["convTranspose1d stride 3 dilation 2", (x, w) => c.convTranspose1d(x!, w!, null, 3, 1, 2, 1, 2), [[4, 8, 40], [8, 6, 4]]],
+    // A small plane at batch 1 (fewer Winograd tiles than channels): the implicit GEMM with
+    // the output channels split between threads, in MC-row blocks, the last strip partial.
+    ["conv2d 3x3 on a 7x7 plane, 302 output channels", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1), [[1, 64, 7, 7], [302, 64, 3, 3], [302]]],
     ["conv2d 3x3 Winograd, odd output", (x, w, b) => c.conv2d(x!, w!, b!, 1, 1), [[3, 16, 13, 11], [20, 16, 3, 3], [20]]],
     // Winograd's transforms could turn inf into nan (Note: Winograd F(2x2, 3x3)): with an
     // infinity in the input the call must give the direct sums' ±inf.
@@ -160,6 +167,9 @@ describe("wasm conv and pooling kernels agree with js on shapes that split acros
     ["conv3d large kernel padding 1", (x, w) => c.conv3d(x!, w!, null, 1, 1), [[2, 3, 6, 10, 10], [4, 3, 4, 6, 6]]],
     ["maxPool2d 2", (x) => c.maxPool2d(x!, 2, null, 0, 1, false, true), [[8, 16, 24, 24]]],
     ["maxPool2d 3 stride 2 padding 1 dilation 2 ceil", (x) => c.maxPool2d(x!, 3, 2, 1, 2, true, true), [[8, 16, 23, 26]]],
+    // Padding clips the first windows' starts: the row's stride comes from the last two.
+    ["maxPool2d 3 stride 2 padding 1 (ResNet's stem)", (x) => c.maxPool2d(x!, 3, 2, 1, 1, false, true), [[2, 16, 30, 35]]],
+    ["avgPool2d 3 stride 2 padding 1", (x) => c.avgPool2d(x!, 3, 2, 1, false, false), [[2, 16, 30, 35]]],
     ["avgPool2d 3 stride 1 padding 1", (x) => c.avgPool2d(x!, 3, 1, 1, false, false), [[8, 16, 23, 26]]],
     ["adaptiveAvgPool2d", (x) => c.adaptiveAvgPool2d(x!, [5, 9]), [[8, 16, 23, 26]]],
   ];

@@ -31,6 +31,8 @@ const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;
 const NC: i32 = 256;
+/** Rows of packed weights per cache block: MC·KC floats (128 KiB) stay in L2 while the strips sweep them. */
+const MC: i32 = 128;
 
 // Descriptor fields (i32 slots). Strides are in elements, pointers are byte addresses.
 const X = 0; // input [B, C, ID, IH, IW]; spatial dims contiguous
@@ -174,18 +176,26 @@ function packB(desc: usize, group: i32, pc: i32, kc: i32, j0: i32, nc: i32, pb: 
   const x = <usize>field(desc, X) + (<usize>(group * field(desc, CIN_G) * field(desc, X_CHANNEL)) << 2);
   const kOffsets = <usize>field(desc, K_OFFSETS) + (<usize>pc << 2);
   const plane = od * oh * ow;
+  // The (image, d, h, w) of column j0, then stepped column by column (no divisions per column).
+  let b = j0 / plane;
+  let d = (j0 - b * plane) / (oh * ow);
+  let h = (j0 - b * plane - d * oh * ow) / ow;
+  let w = j0 - b * plane - d * oh * ow - h * ow;
   for (let t = 0; t < nc; t += NR) {
     const cols = min(NR, nc - t);
     // Each column's first tap, as an element offset from x.
     for (let q = 0; q < cols; q++) {
-      const j = j0 + t + q;
-      const b = j / plane;
-      let p = j - b * plane;
-      const d = p / (oh * ow);
-      p -= d * oh * ow;
-      const h = p / ow;
-      const w = p - h * ow;
       store<i32>(bases + (<usize>q << 2), b * xBatch + ((d * sD - pD) * inH + (h * sH - pH)) * inW + (w * sW - pW));
+      if (++w == ow) {
+        w = 0;
+        if (++h == oh) {
+          h = 0;
+          if (++d == od) {
+            d = 0;
+            b++;
+          }
+        }
+      }
     }
     const strip = pb + <usize>(t * kc) * 4;
     const base0 = load<i32>(bases);
@@ -386,11 +396,12 @@ function mergeTile(desc: usize, tile: usize, rows: i32, cols: i32, j: i32, co: i
 }
 
 /**
- * Output columns [c0, c1) of every group (see Note: implicit GEMM), columns numbered b·P + p
- * over the batch; `scratch` is this thread's convScratchBytes() bytes, 16-byte aligned.
+ * Output columns [c0, c1) and output channels [r0, r1) within each group (r0 a multiple of
+ * MR) of every group (see Note: implicit GEMM), columns numbered b·P + p over the batch;
+ * `scratch` is this thread's convScratchBytes() bytes, 16-byte aligned.
  * The weights must be packed (convPackWeights) first.
  */
-export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize): void {
+export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize, r0: i32, r1: i32): void {
   const k = reduction(desc);
   const mPad = paddedRows(desc);
   const coutG = field(desc, COUT_G);
@@ -412,7 +423,10 @@ export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize): void {
         const first = pc == 0;
         packB(desc, g, pc, kc, jc, nc, packedB, bases);
         const blockA = packedA + <usize>(pc * mPad) * 4;
-        for (let jr = 0; jr < nc; jr += NR) {
+        // MC rows of the packed weights at a time, so the block of A the strips sweep stays in cache.
+        for (let ic = r0; ic < r1; ic += MC) {
+          const icEnd = min(r1, ic + MC);
+          for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
           const j = jc + jr;
           const pb = packedB + <usize>(jr * kc) * 4;
@@ -420,7 +434,7 @@ export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize): void {
           const p = j - b * plane;
           // The strip's columns lie in one image: its tiles go straight to the output rows.
           const direct = cols == NR && p + NR <= plane;
-          for (let ir = 0; ir < coutG; ir += MR) {
+          for (let ir = ic; ir < icEnd; ir += MR) {
             const rows = min(MR, coutG - ir);
             const pa = blockA + <usize>(ir * kc) * 4;
             const co = g * coutG + ir;
@@ -431,6 +445,7 @@ export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize): void {
               kernel4x8(kc, pa, pb, tile, NR * 4, true, 0);
               mergeTile(desc, tile, rows, cols, j, co, first);
             }
+          }
           }
         }
       }
@@ -455,7 +470,8 @@ export function convGemm(desc: usize, c0: i32, c1: i32, scratch: usize): void {
  * and the stride-1 transposed depthwise): planes [plane0, plane1) of the output, numbered
  * b·Cout + co. Where every tap of a row reads inside the input row, four outputs at a time
  * accumulate all taps in one vector from the bias and are stored once; the edges go one
- * output at a time, checking each tap.
+ * output at a time, checking each tap (the JS side pads the input first, so there are
+ * none but the rows' last outputs, which run as a partial vector).
  */
 export function depthwiseConv(desc: usize, plane0: i32, plane1: i32): void {
   const kd = field(desc, K_D), kh = field(desc, K_H), kw = field(desc, K_W);
@@ -469,11 +485,16 @@ export function depthwiseConv(desc: usize, plane0: i32, plane1: i32): void {
   const x = <usize>field(desc, X), w = <usize>field(desc, W), out = <usize>field(desc, OUT), bias = <usize>field(desc, BIAS);
   const xBatch = field(desc, X_BATCH), xChannel = field(desc, X_CHANNEL);
   const wGroup = field(desc, W_GROUP), wOut = field(desc, W_OUT);
+  // PACKED (unused here) is nonzero when 16 floats past the input's end may be read, and
+  // the stride is at most 4: the row's last outputs then run as a partial vector.
+  const tail = field(desc, PACKED) != 0 && sW <= 4;
   // Output columns where every tap reads inside the row: ow·sW − pW + kw·dW ∈ [0, inW).
   const lowTap = min(0, (kw - 1) * dW), highTap = max(0, (kw - 1) * dW);
   const lo = pW - lowTap <= 0 ? 0 : (pW - lowTap + sW - 1) / sW;
   const hiNum = inW - 1 + pW - highTap;
   const hi = hiNum < 0 ? 0 : min(ow, hiNum / sW + 1);
+  // 3×3 at stride 1 or 2 on a padded input: every tap inside, the weights held in registers.
+  const flat3x3 = tail && kd == 1 && od == 1 && kh == 3 && kw == 3 && pH == 0 && pW == 0 && dH == 1 && dW == 1 && sH == sW && (sW == 1 || sW == 2);
   for (let pl = plane0; pl < plane1; pl++) {
     const b = pl / cout;
     const co = pl - b * cout;
@@ -481,12 +502,17 @@ export function depthwiseConv(desc: usize, plane0: i32, plane1: i32): void {
     const xPlane = x + (<usize>(b * xBatch + g * xChannel) << 2);
     const wPlane = w + (<usize>(g * wGroup + (co - g * coutG) * wOut) << 2);
     const b0: f32 = bias ? load<f32>(bias + (<usize>co << 2)) : 0;
+    if (flat3x3) {
+      depthwise3x3Plane(xPlane, out + (<usize>(pl * oh * ow) << 2), wPlane, b0, inW, oh, ow, sW);
+      continue;
+    }
     for (let d = 0; d < od; d++) {
       for (let h = 0; h < oh; h++) {
         const o = out + (<usize>(((pl * od + d) * oh + h) * ow) << 2);
-        // Eight outputs at a time (two vectors share each tap's weight), then four.
+        // Eight outputs at a time (two vectors share each tap's weight), then four, then
+        // (with slack) the last one to three as a vector whose extra lanes are not stored.
         let q = lo;
-        for (; q + 4 <= hi; ) {
+        for (; q + 4 <= hi || (tail && q < hi); ) {
           const two = q + 8 <= hi;
           let acc0 = f32x4.splat(b0);
           let acc1 = acc0;
@@ -498,25 +524,66 @@ export function depthwiseConv(desc: usize, plane0: i32, plane1: i32): void {
               if (ih < 0 || ih >= inH) continue;
               const row = xPlane + (<usize>((id * inH + ih) * inW) << 2);
               const taps = wPlane + (<usize>((td * kh + th) * kw) << 2);
+              // Each kernel row sums into its own accumulators: the rows' chains of
+              // dependent multiply-adds overlap instead of running one after another.
+              let row0 = f32x4.splat(0), row1 = row0;
               for (let tw = 0; tw < kw; tw++) {
                 const wv = v128.load32_splat(taps + (<usize>tw << 2));
                 const iw = q * sW - pW + tw * dW;
-                acc0 = madd(wv, rowVector(row + (<usize>iw << 2), sW, iw + 8 <= inW), acc0);
+                row0 = madd(wv, rowVector(row + (<usize>iw << 2), sW, iw + 8 <= inW), row0);
                 if (two) {
                   const iw1 = iw + 4 * sW;
-                  acc1 = madd(wv, rowVector(row + (<usize>iw1 << 2), sW, iw1 + 8 <= inW), acc1);
+                  row1 = madd(wv, rowVector(row + (<usize>iw1 << 2), sW, iw1 + 8 <= inW), row1);
                 }
               }
+              acc0 = f32x4.add(acc0, row0);
+              if (two) acc1 = f32x4.add(acc1, row1);
             }
           }
-          v128.store(o + (<usize>q << 2), acc0);
+          if (q + 4 <= hi) v128.store(o + (<usize>q << 2), acc0);
+          else for (let lane = 0; q + lane < hi; lane++) store<f32>(o + (<usize>(q + lane) << 2), laneOf(acc0, lane));
           if (two) v128.store(o + (<usize>q << 2), acc1, 16);
           q += two ? 8 : 4;
         }
         // The edges, one output at a time.
         for (let r = 0; r < min(lo, ow); r++) depthwiseOne(xPlane, wPlane, o, r, b0, d, h, desc);
-        for (let r = max(q, lo); r < ow; r++) depthwiseOne(xPlane, wPlane, o, r, b0, d, h, desc);
+        for (let r = max(min(q, hi), lo); r < ow; r++) depthwiseOne(xPlane, wPlane, o, r, b0, d, h, desc);
       }
+    }
+  }
+}
+
+/** Inputs x[i], x[i + s], x[i + 2s], x[i + 3s] for taps 0, 1, 2 of a 3×3 row at p (stride s of 1 or 2). */
+@inline function tapRow(p: usize, s: i32, w0: v128, w1: v128, w2: v128, acc: v128): v128 {
+  if (s == 1) return madd(w2, v128.load(p, 8), madd(w1, v128.load(p, 4), madd(w0, v128.load(p), acc)));
+  const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32);
+  const even = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+  const odd = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+  return madd(w2, v128.shuffle<f32>(even, c, 1, 2, 3, 4), madd(w1, odd, madd(w0, even, acc)));
+}
+
+/**
+ * One output plane of a 3×3 depthwise convolution at stride s (1 or 2) over a padded input
+ * plane (every tap inside; reads up to 12 floats past a row's last tap, and the input has
+ * 16 floats of slack): four outputs per vector, each kernel row into its own accumulator.
+ */
+function depthwise3x3Plane(xPlane: usize, o: usize, wPlane: usize, b0: f32, inW: i32, oh: i32, ow: i32, s: i32): void {
+  const w00 = v128.load32_splat(wPlane), w01 = v128.load32_splat(wPlane, 4), w02 = v128.load32_splat(wPlane, 8);
+  const w10 = v128.load32_splat(wPlane, 12), w11 = v128.load32_splat(wPlane, 16), w12 = v128.load32_splat(wPlane, 20);
+  const w20 = v128.load32_splat(wPlane, 24), w21 = v128.load32_splat(wPlane, 28), w22 = v128.load32_splat(wPlane, 32);
+  const bv = f32x4.splat(b0);
+  const z = f32x4.splat(0);
+  const rowBytes = <usize>inW << 2;
+  for (let h = 0; h < oh; h++, o += <usize>ow << 2) {
+    const r0 = xPlane + <usize>(h * s) * rowBytes;
+    for (let q = 0; q < ow; q += 4) {
+      const at = r0 + (<usize>(q * s) << 2);
+      const a0 = tapRow(at, s, w00, w01, w02, bv);
+      const a1 = tapRow(at + rowBytes, s, w10, w11, w12, z);
+      const a2 = tapRow(at + 2 * rowBytes, s, w20, w21, w22, z);
+      const acc = f32x4.add(a0, f32x4.add(a1, a2));
+      if (q + 4 <= ow) v128.store(o + (<usize>q << 2), acc);
+      else for (let lane = 0; q + lane < ow; lane++) store<f32>(o + (<usize>(q + lane) << 2), laneOf(acc, lane));
     }
   }
 }

@@ -72,7 +72,8 @@ export function poolMax(desc: usize, plane0: i32, plane1: i32): void {
   const outBase = <usize>field(desc, OUT), indexBase = <usize>field(desc, INDICES);
   const outputs = od * oh * ow;
   // The stride along w and the full window count, from the tables (both constant inside).
-  const strideW = ow > 1 ? load<i32>(tableW + 8) - load<i32>(tableW) : 1;
+  // (from the last two windows: the first ones' starts are clipped by the padding)
+  const strideW = ow > 1 ? load<i32>(tableW + (<usize>(ow - 1) << 3)) - load<i32>(tableW + (<usize>(ow - 2) << 3)) : 1;
   let kw = 0;
   for (let w = 0; w < ow; w++) kw = max(kw, load<i32>(tableW + (<usize>w << 3), 4));
   const lanes = i32x4(0, strideW, 2 * strideW, 3 * strideW);
@@ -163,7 +164,8 @@ export function poolAvg(desc: usize, plane0: i32, plane1: i32): void {
   const fixed = field(desc, DIVISOR);
   const outBase = <usize>field(desc, OUT);
   const outputs = od * oh * ow;
-  const strideW = ow > 1 ? load<i32>(tableW + 8) - load<i32>(tableW) : 1;
+  // (from the last two windows: the first ones' starts are clipped by the padding)
+  const strideW = ow > 1 ? load<i32>(tableW + (<usize>(ow - 1) << 3)) - load<i32>(tableW + (<usize>(ow - 2) << 3)) : 1;
   let kw = 0;
   for (let w = 0; w < ow; w++) kw = max(kw, load<i32>(tableW + (<usize>w << 3), 4));
   for (let plane = plane0; plane < plane1; plane++) {

@@ -54,7 +54,7 @@ const three = (list: readonly number[], fill: number) => [...new Array<number>(3
 
 const FLOPS_PER_THREAD = 4e6;
 
-/** Column ranges [c0, c1) for up to `threads` threads, cut at multiples of 8 (one B strip). */
+/** Column (or row) ranges [c0, c1) for up to `threads` threads, cut at multiples of 8 (one B strip, two A strips). */
 function columnRanges(columns: number, threads: number): [number, number][] {
   const step = Math.ceil(columns / threads / 8) * 8;
   const ranges: [number, number][] = [];
@@ -113,6 +113,10 @@ function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, 
     // One input channel and fewer output channels per group than a micro-kernel tile has
     // rows (depthwise): the direct kernel. More outputs (a first layer on one channel): GEMM.
     if (cinPerGroup === 1 && coutPerGroup < 4) {
+      // A padded copy (with 16 floats of slack) leaves no edges to check tap by tap.
+      const padded = padIfRead(descriptor, threads, descriptorBlock);
+      if (padded !== 0) blocks.push(padded);
+      descriptor.packed = padded === 0 ? 0 : 1;
       const desc = descriptorBlock(descriptor);
       const step = Math.ceil(planes / threads);
       const calls = [];
@@ -142,11 +146,17 @@ function run(inputs: readonly Tensor[], inference: Inference, attrs: ConvAttrs, 
     for (let st = 0; st < strips; st += packStep) packs.push({ fn: "convPackWeights", args: [desc, st, Math.min(strips, st + packStep)] });
     rt.parallel(packs);
     const columns = descriptor.batch * positions;
-    const ranges = columnRanges(columns, Math.min(threads, Math.ceil(columns / 8)));
+    const coutG = descriptor.coutPerGroup;
+    // Few columns (a small output plane at batch 1) and many output channels: the threads
+    // split the channels (each packs every column), else the columns.
+    const byRows = threads > 1 && columns < 128 * threads && coutG >= 8 * threads;
+    const ranges: [number, number, number, number][] = byRows
+      ? columnRanges(coutG, threads).map(([r0, r1]) => [0, columns, r0, r1])
+      : columnRanges(columns, Math.min(threads, Math.ceil(columns / 8))).map(([c0, c1]) => [c0, c1, 0, coutG]);
     const scratchBytes = Math.ceil(Number(k.convScratchBytes!()) / 64) * 64;
     const scratch = heap.alloc(scratchBytes * ranges.length, false);
     blocks.push(scratch);
-    rt.parallel(ranges.map(([c0, c1], i) => ({ fn: "convGemm", args: [desc, c0, c1, scratch + i * scratchBytes] })));
+    rt.parallel(ranges.map(([c0, c1, r0, r1], i) => ({ fn: "convGemm", args: [desc, c0, c1, scratch + i * scratchBytes, r0, r1] })));
     return [storage];
   } finally {
     for (const b of blocks) heap.free(b);
@@ -243,7 +253,12 @@ function winogradApplies(d: ConvDescriptor): boolean {
   const threeByThree = d.kernel[1] === 3 && d.kernel[2] === 3 && d.stride[1] === 1 && d.stride[2] === 1;
   const dilation = d.dilation[1] === d.dilation[2] && Math.abs(d.dilation[1]!) === 1;
   const pads = [1, 2].map((i) => (d.dilation[i] === -1 ? d.padBegin[i]! + 2 : d.padBegin[i]!));
-  return flat && threeByThree && dilation && d.groups === 1 && d.cinPerGroup >= 8 && d.coutPerGroup >= 8 && pads.every((p) => p >= 0 && p <= 2);
+  // Each block of tiles streams all 16 transformed weight matrices: with fewer tiles than
+  // channels (a small plane at a small batch) the transform and that stream outweigh the
+  // products saved, and the implicit GEMM is faster (ResNet-18's 7×7 and 14×14 layers at batch 1).
+  const tiles = d.batch * Math.ceil(d.outSize[1]! / 2) * Math.ceil(d.outSize[2]! / 2);
+  const enough = tiles >= Math.max(d.cinPerGroup, d.coutPerGroup);
+  return flat && threeByThree && dilation && enough && d.groups === 1 && d.cinPerGroup >= 8 && d.coutPerGroup >= 8 && pads.every((p) => p >= 0 && p <= 2);
 }
 
 /**
