@@ -14,6 +14,7 @@
  * Node and workers; a spin in a browser's main thread, where waiting is not allowed).
  * Workers that are not ready yet (startup is asynchronous) are given no work.
  */
+import { nodeBuiltin } from "../../core/node-builtin.ts";
 import type { KernelExports } from "./module.ts";
 
 const GEN = 0;
@@ -68,12 +69,8 @@ type WorkerFactory = (source: string) => WorkerHandle;
 /** How to start a worker here, or undefined where workers or shared memory are missing. */
 function workerFactory(): WorkerFactory | undefined {
   if (typeof SharedArrayBuffer === "undefined") return undefined;
-  const g = globalThis as unknown as {
-    process?: { getBuiltinModule?: (m: string) => { Worker: new (src: string, o: { eval: boolean }) => WorkerHandle } };
-    Worker?: new (url: string) => WorkerHandle;
-    crossOriginIsolated?: boolean;
-  };
-  const threads = g.process?.getBuiltinModule?.("worker_threads");
+  const g = globalThis as unknown as { Worker?: new (url: string) => WorkerHandle; crossOriginIsolated?: boolean };
+  const threads = nodeBuiltin<{ Worker: new (src: string, o: { eval: boolean }) => WorkerHandle }>("worker_threads");
   if (threads) return (src) => new threads.Worker(src, { eval: true });
   if (g.Worker && g.crossOriginIsolated !== false) {
     const W = g.Worker;

@@ -2,6 +2,7 @@
  * `load`: an ONNX model from a path (Node.js), bytes or an ArrayBuffer, with external data
  * read from side files next to the model (Node.js) or from bytes the caller passes.
  */
+import { nodeBuiltin } from "../../core/node-builtin.ts";
 import { FormatError, ValueError } from "../../core/errors.ts";
 import type { ExternalLocation } from "../../graph/ir.ts";
 import { decodeModel } from "./codec.ts";
@@ -30,8 +31,7 @@ export interface NodePath {
 }
 
 export function nodeModule<T>(name: string): T {
-  const g = globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } };
-  const m = g.process?.getBuiltinModule?.(name);
+  const m = nodeBuiltin<T>(name);
   if (!m) throw new ValueError(`loading from a path needs Node.js (${name}); pass the bytes instead`);
   return m as T;
 }
