@@ -8,6 +8,7 @@ import "../../ops/methods.ts";
 import "../../autograd/methods.ts";
 import { setBackend } from "../../backends/index.ts";
 import { manualSeed } from "../../core/random.ts";
+import { nodeBuiltin } from "../../core/node-builtin.ts";
 import { defaultCollate } from "../collate.ts";
 import type { Dataset } from "../dataset.ts";
 import { buildDataset } from "./build.ts";
@@ -21,13 +22,12 @@ interface Port {
 
 function parentPort(): Port {
   const g = globalThis as unknown as {
-    process?: { getBuiltinModule?: (m: string) => unknown };
     postMessage?: (m: unknown, t?: unknown[]) => void;
     addEventListener?: (type: string, h: (ev: { data: ToWorker }) => void) => void;
   };
-  const threads = g.process?.getBuiltinModule?.("node:worker_threads") as
-    | { parentPort: { postMessage(m: unknown, t?: unknown[]): void; on(e: "message", h: (m: ToWorker) => void): void } | null }
-    | undefined;
+  const threads = nodeBuiltin<{
+    parentPort: { postMessage(m: unknown, t?: unknown[]): void; on(e: "message", h: (m: ToWorker) => void): void } | null;
+  }>("node:worker_threads");
   const port = threads?.parentPort;
   if (port) return { postMessage: (m, t) => port.postMessage(m, t ?? []), onMessage: (h) => port.on("message", h) };
   return {

@@ -8,6 +8,7 @@
  * through its API when the entry is a .ts file, then imports the entry.
  */
 import { UnsupportedError } from "../../core/errors.ts";
+import { nodeBuiltin } from "../../core/node-builtin.ts";
 import { entryUrl, type SpawnWorker, type WorkerHandle } from "./handle.ts";
 import type { FromWorker } from "./messages.ts";
 
@@ -57,8 +58,7 @@ function loaderArgs(): string[] {
 }
 
 function workerThreads(): WorkerThreads | undefined {
-  const g = globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } };
-  return g.process?.getBuiltinModule?.("node:worker_threads") as WorkerThreads | undefined;
+  return nodeBuiltin<WorkerThreads>("node:worker_threads");
 }
 
 /** True in Node (with worker_threads). */
