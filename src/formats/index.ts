@@ -11,6 +11,7 @@ import * as safetensors from "./safetensors/index.ts";
 import { TO_CONCORD } from "./safetensors/dtypes.ts";
 import * as npy from "./npy/index.ts";
 import * as gguf from "./gguf/index.ts";
+import { NATIVE as GGML_NATIVE } from "./gguf/load.ts";
 import * as onnx from "./onnx/index.ts";
 import { valueFromTensorData } from "../graph/tensor-data.ts";
 import type { Model } from "../graph/ir.ts";
@@ -44,7 +45,7 @@ const SAFETENSORS_TORCH_NAMES: Record<string, string> = {
 };
 
 /** GGUF types that have a PyTorch dtype; quantized types keep ggml's name (Q4_K, ...). */
-const GGML_TORCH_NAMES: Record<string, string> = { F32: "float32", F16: "float16", BF16: "bfloat16", F64: "float64", I8: "int8", I16: "int16", I32: "int32", I64: "int64" };
+const GGML_TORCH_NAMES: Record<string, string> = { ...GGML_NATIVE, F16: "float16", BF16: "bfloat16" };
 
 function stemOf(fileName: string | undefined): string {
   if (!fileName) return "arr_0";

@@ -20,8 +20,8 @@ export interface Gguf extends GgufHeader {
   readonly tensorData: Record<string, Tensor>;
 }
 
-/** The ggml types read without conversion, and their dtypes. */
-const NATIVE: Record<string, DType> = { F32: "float32", F64: "float64", I8: "int8", I16: "int16", I32: "int32", I64: "int64" };
+/** The ggml types read without conversion, and their dtypes (exported for inspect). */
+export const NATIVE: Record<string, DType> = { F32: "float32", F64: "float64", I8: "int8", I16: "int16", I32: "int32", I64: "int64" };
 
 /** Whether concord can read tensors of this ggml type. */
 export function isSupportedType(name: string): boolean {
